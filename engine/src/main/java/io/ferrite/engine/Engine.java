@@ -1,0 +1,329 @@
+package io.ferrite.engine;
+
+import io.ferrite.engine.journal.ChronicleJournal;
+import io.ferrite.engine.journal.DeadLetterJournal;
+import io.ferrite.engine.journal.GroupCommitter;
+import io.ferrite.engine.journal.Journal;
+import io.ferrite.engine.stage.StageAgent;
+import io.ferrite.engine.state.DedupWindow;
+import org.agrona.concurrent.AgentRunner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Ferrite embedded: publish events from any thread; they are deduplicated (by eventId), journaled
+ * under the configured {@link Durability}, and handled by the stages in journal order, each stage
+ * on one thread. Build one with {@link #builder()}; close it to drain and stop.
+ *
+ * <p>Publishing never allocates and never throws for data-path outcomes: it returns the journal
+ * index (≥ 0) or a {@link PublishResult} code.
+ *
+ * <p>Thread-safety: {@link #publish}, {@link #tryClaim} and {@link #publishBlocking} from any
+ * number of threads; {@link #close()} once, from any thread.
+ */
+public final class Engine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+
+    private final EngineConfig config;
+    private final Journal journal;
+    private final DedupWindow dedup;
+    private final GroupCommitter groupCommitter;
+    private final DeadLetterJournal deadLetters;
+    private final StageAgent[] stages;
+    private final StageAgent lastStage;
+    private final List<AgentRunner> stageRunners;
+    private final AgentRunner housekeepingRunner;
+    private final List<AutoCloseable> resources;
+    private final AtomicLong appended;
+    private final LongAdder backPressured = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
+    private final LongAdder journalUnavailable = new LongAdder();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean closing;
+    private volatile CloseReport closeReport;
+
+    Engine(EngineConfig config, EngineAssembly.EngineParts parts) {
+        this.config = config;
+        this.journal = parts.journal();
+        this.dedup = parts.dedup();
+        this.groupCommitter = parts.groupCommitter();
+        this.deadLetters = parts.deadLetters();
+        this.stages = parts.stages().toArray(StageAgent[]::new);
+        this.lastStage = stages[stages.length - 1];
+        this.stageRunners = parts.stageRunners();
+        this.housekeepingRunner = parts.housekeepingRunner();
+        this.resources = parts.resources();
+        this.appended = parts.appended();
+    }
+
+    /** A builder with defaults for a small machine. */
+    public static EngineBuilder builder() {
+        return new EngineBuilder();
+    }
+
+    static Engine start(EngineConfig config) {
+        return EngineAssembly.start(config);
+    }
+
+    /**
+     * Publishes one event with the engine's clock as its timestamp.
+     *
+     * @return the journal index (≥ 0; for a duplicate eventId, the original's), or
+     * {@link PublishResult#BACK_PRESSURED}, {@link PublishResult#CLOSED}, {@link PublishResult#REJECTED},
+     * {@link PublishResult#JOURNAL_UNAVAILABLE}
+     */
+    public long publish(int type, long key, long eventId, int priority, MemorySegment payload, long offset, int length) {
+        return publish(0L, type, key, eventId, 0L, priority, payload, offset, length);
+    }
+
+    /**
+     * Publishes one event carrying a client correlationId and producer timestamp (0 = stamp it now).
+     * The transport uses this form.
+     */
+    public long publish(long correlationId, int type, long key, long eventId, long timestampNanos, int priority,
+                        MemorySegment payload, long offset, int length) {
+        long refusal = admit(priority, length);
+        if (refusal != 0) {
+            return refusal;
+        }
+        boolean reserved = false;
+        if (eventId != 0 && dedup != null) {
+            long existing = reserveOrWait(eventId);
+            if (existing != DedupWindow.RESERVED) {
+                return existing;
+            }
+            reserved = true;
+        }
+        long index = journal.append(System.nanoTime(), correlationId, eventId, key,
+            timestampNanos != 0 ? timestampNanos : EpochClock.epochNanos(), type, priority, payload, offset, length);
+        return completed(index, eventId, reserved);
+    }
+
+    /**
+     * Like {@link #publish(int, long, long, int, MemorySegment, long, int)} but waits out
+     * back pressure, up to {@code timeout}.
+     *
+     * @return the index, {@link PublishResult#TIMED_OUT}, or another negative code
+     */
+    public long publishBlocking(int type, long key, long eventId, int priority, MemorySegment payload, long offset,
+                                int length, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int attempt = 0;
+        while (true) {
+            long result = publish(type, key, eventId, priority, payload, offset, length);
+            if (result != PublishResult.BACK_PRESSURED) {
+                return result;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                return PublishResult.TIMED_OUT;
+            }
+            backOff(attempt++);
+        }
+    }
+
+    /**
+     * Claims journal space for an event of {@code length} payload bytes, to be written in place
+     * and then committed through {@code claim}.
+     *
+     * @return the index the event will have (≥ 0), or a negative {@link PublishResult} code (then
+     * {@code claim} is not open); a duplicate eventId returns the original's index and opens nothing
+     */
+    public long tryClaim(int type, long key, long eventId, int priority, int length, Claim claim) {
+        long refusal = admit(priority, length);
+        if (refusal != 0) {
+            return refusal;
+        }
+        boolean reserved = false;
+        if (eventId != 0 && dedup != null) {
+            long existing = reserveOrWait(eventId);
+            if (existing != DedupWindow.RESERVED) {
+                return existing;
+            }
+            reserved = true;
+        }
+        long index = journal.tryClaim(System.nanoTime(), 0L, eventId, key, EpochClock.epochNanos(), type, priority,
+            length, claim.journalClaim);
+        if (index < 0) {
+            return completed(index, eventId, reserved);
+        }
+        claim.engine = this;
+        claim.eventId = eventId;
+        claim.reserved = reserved;
+        return index;
+    }
+
+    long commitClaim(Claim claim) {
+        long index = claim.journalClaim.index();
+        claim.journalClaim.commit();
+        return completed(index, claim.eventId, claim.reserved);
+    }
+
+    void abortClaim(Claim claim) {
+        claim.journalClaim.abort();
+        if (claim.reserved) {
+            dedup.cancel(claim.eventId);
+        }
+    }
+
+    /** 0 when the event may go ahead, else the code refusing it. */
+    private long admit(int priority, int length) {
+        if (closing) {
+            return PublishResult.CLOSED;
+        }
+        if (priority < 0 || priority > 3 || length < 0 || length > config.maxPayloadLength()) {
+            rejected.increment();
+            return PublishResult.REJECTED;
+        }
+        if (appended.get() - lastStage.processed() >= config.capacity()) {
+            backPressured.increment();
+            return PublishResult.BACK_PRESSURED;
+        }
+        return 0;
+    }
+
+    /** RESERVED, or the original index of a duplicate, or BACK_PRESSURED if another publisher holds it too long. */
+    private long reserveOrWait(long eventId) {
+        for (int attempt = 0; attempt < 10_000; attempt++) {
+            long result = dedup.reserve(eventId);
+            if (result != DedupWindow.PENDING) {
+                return result;
+            }
+            backOff(attempt);
+        }
+        backPressured.increment();
+        return PublishResult.BACK_PRESSURED;
+    }
+
+    private long completed(long index, long eventId, boolean reserved) {
+        if (index < 0) {
+            if (reserved) {
+                dedup.cancel(eventId);
+            }
+            if (index == PublishResult.BACK_PRESSURED) {
+                backPressured.increment();
+            } else if (index == PublishResult.REJECTED) {
+                rejected.increment();
+            } else if (index == PublishResult.JOURNAL_UNAVAILABLE) {
+                journalUnavailable.increment();
+            }
+            return index;
+        }
+        if (reserved) {
+            dedup.complete(eventId, index);
+        }
+        appended.incrementAndGet();
+        if (groupCommitter != null) {
+            awaitDurable(index);
+        }
+        return index;
+    }
+
+    /** SYNC: returns once the group commit covering {@code index} is done (or the engine stopped). */
+    private void awaitDurable(long index) {
+        int attempt = 0;
+        while (groupCommitter.durableGate() <= index) {
+            if (closed.get() && housekeepingRunner.isClosed()) {
+                return; // the committer's final sync on close covered it
+            }
+            backOff(attempt++);
+        }
+    }
+
+    private static void backOff(int attempt) {
+        if (attempt < 100) {
+            Thread.onSpinWait();
+        } else if (attempt < 110) {
+            Thread.yield();
+        } else {
+            LockSupport.parkNanos(Math.min(1_000L << Math.min(attempt - 110, 10), 1_000_000L));
+        }
+    }
+
+    /** Counters and per-stage latency so far (control path: allocates). */
+    public EngineMetrics metrics() {
+        long published = appended.get();
+        List<EngineMetrics.Stage> stageMetrics = new ArrayList<>(stages.length);
+        for (StageAgent stage : stages) {
+            var m = stage.metrics();
+            stageMetrics.add(new EngineMetrics.Stage(m.stage(), m.events().getAcquire(), m.batches().getAcquire(),
+                m.errors().getAcquire(), m.deadLettered().getAcquire(), published - stage.processed(),
+                m.latency().snapshot()));
+        }
+        return new EngineMetrics(published, dedup == null ? 0 : dedup.duplicates(), backPressured.sum(),
+            rejected.sum(), journalUnavailable.sum(), List.copyOf(stageMetrics));
+    }
+
+    /** The dead-letter journal (null when the engine has no journal directory). */
+    public DeadLetterJournal deadLetters() {
+        return deadLetters;
+    }
+
+    /** The durable journal, or null in MEMORY mode. */
+    public ChronicleJournal chronicleJournal() {
+        return journal instanceof ChronicleJournal chronicle ? chronicle : null;
+    }
+
+    public EngineConfig config() {
+        return config;
+    }
+
+    /** Stops accepting, drains, stops the stages and closes the journal and state. */
+    @Override
+    public void close() {
+        closeAndReport();
+    }
+
+    /**
+     * {@link #close()}, saying whether every published event was handled before the stages stopped.
+     * Calling it again returns the first report.
+     */
+    public CloseReport closeAndReport() {
+        if (!closed.compareAndSet(false, true)) {
+            while (closeReport == null) {
+                Thread.onSpinWait();
+            }
+            return closeReport;
+        }
+        closing = true;
+        long deadline = System.nanoTime() + config.closeTimeout().toNanos();
+        while (lastStage.processed() < appended.get() && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(1_000_000L);
+        }
+        for (AgentRunner runner : stageRunners) {
+            runner.close();
+        }
+        if (housekeepingRunner != null) {
+            housekeepingRunner.close();
+        }
+        long published = appended.get();
+        Map<String, Long> unprocessed = new LinkedHashMap<>();
+        for (StageAgent stage : stages) {
+            unprocessed.put(stage.roleName(), Math.max(0, published - stage.processed()));
+        }
+        boolean drained = unprocessed.values().stream().allMatch(left -> left == 0);
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                LOG.warn("closing {} failed", resources.get(i), e);
+            }
+        }
+        CloseReport report = new CloseReport(drained, published, Map.copyOf(unprocessed));
+        if (!drained) {
+            LOG.warn("engine closed before every stage caught up: {}", report);
+        }
+        closeReport = report;
+        return report;
+    }
+}

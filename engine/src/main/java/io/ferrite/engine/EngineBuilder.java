@@ -1,0 +1,198 @@
+package io.ferrite.engine;
+
+import io.ferrite.affinity.CpuLayout;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds an {@link Engine}. Defaults suit a 2-core machine: ASYNC durability, stages fused on one
+ * thread, backoff idling, {@code auto} CPU layout.
+ *
+ * <pre>{@code
+ * try (Engine engine = Engine.builder()
+ *         .journal(Path.of("data/journal"))
+ *         .stage("count", (event, index, endOfBatch) -> counter++)
+ *         .build()) {
+ *     long index = engine.publish(1, key, eventId, 0, payload, 0, payload.byteSize());
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safety: not thread-safe; build on one thread.
+ */
+public final class EngineBuilder {
+    private Path journalDirectory;
+    private Durability durability = Durability.ASYNC;
+    private final List<EngineConfig.StageSpec> stages = new ArrayList<>();
+    private StageThreading threading = StageThreading.FUSED;
+    private String cpuLayout = "auto";
+    private IdleKind idle = IdleKind.BACKOFF;
+    private int capacity = 65_536;
+    private int memoryRingBytes = 64 << 20;
+    private int maxPayloadLength = (1 << 20) - 48;
+    private int batchSize = 256;
+    private int checkpointEvery = 1_000;
+    private int dedupMaxEntries = 1 << 20;
+    private Duration dedupMaxAge = Duration.ofMinutes(10);
+    private String rollCycle = "FAST_DAILY";
+    private int retainCycles;
+    private int syncMaxBatch = 256;
+    private Duration syncMaxDelay = Duration.ofMillis(1);
+    private Duration closeTimeout = Duration.ofSeconds(10);
+    private ErrorHandler errorHandler;
+
+    EngineBuilder() {
+    }
+
+    public EngineBuilder journal(Path directory) {
+        this.journalDirectory = directory;
+        return this;
+    }
+
+    public EngineBuilder durability(Durability durability) {
+        this.durability = durability;
+        return this;
+    }
+
+    /** Adds a stage after those added so far. */
+    public EngineBuilder stage(String name, EventHandler handler) {
+        stages.add(new EngineConfig.StageSpec(name, handler));
+        return this;
+    }
+
+    public EngineBuilder threading(StageThreading threading) {
+        this.threading = threading;
+        return this;
+    }
+
+    /** {@code auto}, {@code none}, or e.g. {@code journal=1,stages=2} (see {@link CpuLayout}). */
+    public EngineBuilder cpuLayout(String layout) {
+        this.cpuLayout = layout;
+        return this;
+    }
+
+    public EngineBuilder idle(IdleKind idle) {
+        this.idle = idle;
+        return this;
+    }
+
+    /** Most events in flight (published, not yet handled by the last stage). */
+    public EngineBuilder capacity(int events) {
+        this.capacity = events;
+        return this;
+    }
+
+    /** MEMORY durability's off-heap ring size in bytes (a power of two). */
+    public EngineBuilder memoryRingBytes(int bytes) {
+        this.memoryRingBytes = bytes;
+        return this;
+    }
+
+    public EngineBuilder maxPayloadLength(int bytes) {
+        this.maxPayloadLength = bytes;
+        return this;
+    }
+
+    public EngineBuilder batchSize(int events) {
+        this.batchSize = events;
+        return this;
+    }
+
+    public EngineBuilder checkpointEvery(int events) {
+        this.checkpointEvery = events;
+        return this;
+    }
+
+    /** The dedup window: at most {@code maxEntries} eventIds, each kept about {@code maxAge}; 0 entries disables dedup. */
+    public EngineBuilder dedupWindow(int maxEntries, Duration maxAge) {
+        this.dedupMaxEntries = maxEntries;
+        this.dedupMaxAge = maxAge;
+        return this;
+    }
+
+    /** Chronicle roll cycle name, e.g. FAST_DAILY (default) or FAST_HOURLY. */
+    public EngineBuilder rollCycle(String name) {
+        this.rollCycle = name;
+        return this;
+    }
+
+    /** Keep this many newest journal cycles (0 = all). */
+    public EngineBuilder retainCycles(int cycles) {
+        this.retainCycles = cycles;
+        return this;
+    }
+
+    /** SYNC group commit bounds: msync when this many appends wait, or the oldest waited this long. */
+    public EngineBuilder groupCommit(int maxBatch, Duration maxDelay) {
+        this.syncMaxBatch = maxBatch;
+        this.syncMaxDelay = maxDelay;
+        return this;
+    }
+
+    public EngineBuilder closeTimeout(Duration timeout) {
+        this.closeTimeout = timeout;
+        return this;
+    }
+
+    public EngineBuilder errorHandler(ErrorHandler handler) {
+        this.errorHandler = handler;
+        return this;
+    }
+
+    /** Validates the settings; every problem is named with what to fix. */
+    public EngineConfig config() {
+        List<String> problems = new ArrayList<>();
+        if (durability != Durability.MEMORY && journalDirectory == null) {
+            problems.add("journal directory is required for " + durability + " durability: call journal(Path)");
+        }
+        if (stages.isEmpty()) {
+            problems.add("no stages: add at least one with stage(name, handler)");
+        }
+        if (stages.stream().map(EngineConfig.StageSpec::name).distinct().count() != stages.size()) {
+            problems.add("stage names must be unique: " + stages.stream().map(EngineConfig.StageSpec::name).toList());
+        }
+        positive(problems, "capacity", capacity);
+        positive(problems, "batchSize", batchSize);
+        positive(problems, "checkpointEvery", checkpointEvery);
+        positive(problems, "maxPayloadLength", maxPayloadLength);
+        positive(problems, "syncMaxBatch", syncMaxBatch);
+        if (Integer.bitCount(memoryRingBytes) != 1 || memoryRingBytes < 4096) {
+            problems.add("memoryRingBytes must be a power of two of at least 4096, was " + memoryRingBytes);
+        }
+        if (dedupMaxEntries < 0) {
+            problems.add("dedup max entries must be >= 0 (0 disables dedup), was " + dedupMaxEntries);
+        }
+        if (dedupMaxAge.isNegative() || dedupMaxAge.isZero()) {
+            problems.add("dedup max age must be positive, was " + dedupMaxAge);
+        }
+        if (retainCycles < 0) {
+            problems.add("retainCycles must be >= 0 (0 keeps everything), was " + retainCycles);
+        }
+        CpuLayout layout = null;
+        try {
+            layout = CpuLayout.parse(cpuLayout);
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("invalid engine configuration:\n  - " + String.join("\n  - ", problems));
+        }
+        return new EngineConfig(journalDirectory, durability, stages, threading, layout, idle, capacity,
+            memoryRingBytes, maxPayloadLength, batchSize, checkpointEvery, dedupMaxEntries, dedupMaxAge, rollCycle,
+            retainCycles, syncMaxBatch, syncMaxDelay, closeTimeout,
+            errorHandler != null ? errorHandler : new LoggingErrorHandler());
+    }
+
+    /** Validates, opens the journal and state, replays, and starts the stage threads. */
+    public Engine build() {
+        return Engine.start(config());
+    }
+
+    private static void positive(List<String> problems, String name, long value) {
+        if (value <= 0) {
+            problems.add(name + " must be positive, was " + value);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.ferrite.engine.journal;
+
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.wire.DocumentContext;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A Chronicle tailer as a {@link JournalReader}: records are handed over as raw mapped memory,
+ * no copy, no object per record. A record at or beyond the limit is rolled back, so it is read
+ * again once the limit passes it.
+ *
+ * <p>Thread-safety: single-threaded (the owning stage); {@link #gate()} from any thread.
+ */
+public final class ChronicleJournalReader implements JournalReader {
+    private static final VarHandle GATE;
+
+    static {
+        try {
+            GATE = MethodHandles.lookup().findVarHandle(ChronicleJournalReader.class, "gate", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final ExcerptTailer tailer;
+    @SuppressWarnings("unused")
+    private long gate;
+
+    ChronicleJournalReader(ExcerptTailer tailer) {
+        this.tailer = tailer;
+        // Built on the engine's start thread, then owned by one stage thread (handed over by the
+        // thread start, a happens-before edge); Chronicle's first-thread-wins check would refuse that.
+        tailer.singleThreadedCheckDisabled(true);
+    }
+
+    @Override
+    public boolean readNext(RecordConsumer consumer, long limit) {
+        try (DocumentContext dc = tailer.readingDocument()) {
+            if (!dc.isPresent()) {
+                return false;
+            }
+            long index = dc.index();
+            if (index >= limit) {
+                dc.rollbackOnClose();
+                return false;
+            }
+            Bytes<?> bytes = dc.wire().bytes();
+            long address = bytes.addressForRead(bytes.readPosition());
+            consumer.onRecord(NativeMemory.ALL, address, (int) bytes.readRemaining(), index);
+            GATE.setRelease(this, index + 1);
+            return true;
+        }
+    }
+
+    @Override
+    public long gate() {
+        return (long) GATE.getAcquire(this);
+    }
+
+    @Override
+    public void moveAfter(long index) {
+        if (index < 0) {
+            tailer.toStart();
+            GATE.setRelease(this, 0L);
+            return;
+        }
+        if (!tailer.moveToIndex(index)) {
+            throw new IllegalStateException("journal index " + Long.toHexString(index)
+                + " is not in the journal (deleted by retention, or a checkpoint from another journal?)");
+        }
+        try (DocumentContext dc = tailer.readingDocument()) {
+            if (!dc.isPresent()) {
+                throw new IllegalStateException("journal index " + Long.toHexString(index) + " could not be read");
+            }
+        }
+        GATE.setRelease(this, index + 1);
+    }
+
+    /** Positions at the end: the next record read is the next one appended. */
+    public void moveToEnd() {
+        tailer.toEnd();
+        GATE.setRelease(this, tailer.index());
+    }
+
+    /** msyncs the journal up to this reader's position (SYNC journals); returns the index just past it. */
+    long syncAtEnd() {
+        tailer.toEnd();
+        long end = tailer.index();
+        tailer.sync();
+        GATE.setRelease(this, end);
+        return end;
+    }
+
+    @Override
+    public void close() {
+        tailer.close();
+    }
+}

@@ -1,0 +1,106 @@
+package io.ferrite.engine.journal;
+
+import org.agrona.concurrent.Agent;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * SYNC durability's group commit: one msync covers every record appended since the last one. It
+ * syncs when {@code maxBatch} appends are waiting, or when the oldest waiting append has waited
+ * {@code maxDelayNanos}, whichever comes first; then it publishes the {@link #durableGate()}: every
+ * record with a smaller index is on disk. Publishers in SYNC mode wait for it before returning.
+ *
+ * <p>Thread-safety: {@link #doWork()} on one thread (the journal thread); {@link #durableGate()}
+ * from any thread (acquire load, paired with the release store after each msync).
+ */
+public final class GroupCommitter implements Agent {
+    private static final VarHandle DURABLE_GATE;
+
+    static {
+        try {
+            DURABLE_GATE = MethodHandles.lookup().findVarHandle(GroupCommitter.class, "durableGate", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final ChronicleJournalReader syncReader;
+    private final AtomicLong appended;
+    private final int maxBatch;
+    private final long maxDelayNanos;
+    private long appendedAtLastSync;
+    private long firstWaitingSeenNanos = -1;
+    private long syncs;
+    @SuppressWarnings("unused")
+    private long durableGate;
+
+    /**
+     * @param journal  a journal opened with {@code syncToDisk}
+     * @param appended the engine's count of completed appends
+     */
+    public GroupCommitter(ChronicleJournal journal, AtomicLong appended, int maxBatch, long maxDelayNanos) {
+        if (!journal.config().syncToDisk()) {
+            throw new IllegalArgumentException("group commit needs a journal opened with syncToDisk");
+        }
+        this.syncReader = journal.newReader(false);
+        this.appended = appended;
+        this.maxBatch = maxBatch;
+        this.maxDelayNanos = maxDelayNanos;
+        this.appendedAtLastSync = appended.get();
+    }
+
+    /** Makes whatever an earlier process journaled durable before anything new is acknowledged. */
+    @Override
+    public void onStart() {
+        syncNow();
+    }
+
+    @Override
+    public int doWork() {
+        long waiting = appended.get() - appendedAtLastSync;
+        if (waiting <= 0) {
+            return 0;
+        }
+        long now = System.nanoTime();
+        if (firstWaitingSeenNanos < 0) {
+            firstWaitingSeenNanos = now;
+        }
+        if (waiting < maxBatch && now - firstWaitingSeenNanos < maxDelayNanos) {
+            return 0;
+        }
+        syncNow();
+        return 1;
+    }
+
+    private void syncNow() {
+        long count = appended.get();
+        long gate = syncReader.syncAtEnd();
+        appendedAtLastSync = count;
+        firstWaitingSeenNanos = -1;
+        syncs++;
+        DURABLE_GATE.setRelease(this, gate);
+    }
+
+    /** Every record with an index below this is on disk. */
+    public long durableGate() {
+        return (long) DURABLE_GATE.getAcquire(this);
+    }
+
+    /** msyncs done so far (control path). */
+    public long syncs() {
+        return syncs;
+    }
+
+    @Override
+    public void onClose() {
+        syncNow();
+        syncReader.close();
+    }
+
+    @Override
+    public String roleName() {
+        return "group-commit";
+    }
+}
