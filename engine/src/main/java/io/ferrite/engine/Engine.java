@@ -93,6 +93,31 @@ public final class Engine implements AutoCloseable {
      */
     public long publish(long correlationId, int type, long key, long eventId, long timestampNanos, int priority,
                         MemorySegment payload, long offset, int length) {
+        return publish(correlationId, type, key, eventId, timestampNanos, priority, payload, offset, length, true, null);
+    }
+
+    /**
+     * Publishes a relayed event without waiting for SYNC durability: the caller checks
+     * {@link #durableGate()} before acknowledging (the transport does, off its event loop's
+     * critical path). Sets {@link Ingest#duplicate()}.
+     *
+     * @return as {@link #publish(int, long, long, int, MemorySegment, long, int)}
+     */
+    public long offer(Ingest in) {
+        return publish(in.correlationId, in.type, in.key, in.eventId, in.timestampNanos, in.priority, in.payload,
+            in.payloadOffset, in.payloadLength, false, in);
+    }
+
+    /**
+     * Every event with a journal index below this is durable under the engine's mode: in SYNC
+     * mode, msynced; in ASYNC and MEMORY modes, every accepted event ({@link Long#MAX_VALUE}).
+     */
+    public long durableGate() {
+        return groupCommitter == null ? Long.MAX_VALUE : groupCommitter.durableGate();
+    }
+
+    private long publish(long correlationId, int type, long key, long eventId, long timestampNanos, int priority,
+                         MemorySegment payload, long offset, int length, boolean waitDurable, Ingest status) {
         long refusal = admit(priority, length);
         if (refusal != 0) {
             return refusal;
@@ -101,13 +126,16 @@ public final class Engine implements AutoCloseable {
         if (eventId != 0 && dedup != null) {
             long existing = reserveOrWait(eventId);
             if (existing != DedupWindow.RESERVED) {
+                if (status != null && existing >= 0) {
+                    status.duplicate = true;
+                }
                 return existing;
             }
             reserved = true;
         }
         long index = journal.append(System.nanoTime(), correlationId, eventId, key,
             timestampNanos != 0 ? timestampNanos : EpochClock.epochNanos(), type, priority, payload, offset, length);
-        return completed(index, eventId, reserved);
+        return completed(index, eventId, reserved, waitDurable);
     }
 
     /**
@@ -155,7 +183,7 @@ public final class Engine implements AutoCloseable {
         long index = journal.tryClaim(System.nanoTime(), 0L, eventId, key, EpochClock.epochNanos(), type, priority,
             length, claim.journalClaim);
         if (index < 0) {
-            return completed(index, eventId, reserved);
+            return completed(index, eventId, reserved, true);
         }
         claim.engine = this;
         claim.eventId = eventId;
@@ -166,7 +194,7 @@ public final class Engine implements AutoCloseable {
     long commitClaim(Claim claim) {
         long index = claim.journalClaim.index();
         claim.journalClaim.commit();
-        return completed(index, claim.eventId, claim.reserved);
+        return completed(index, claim.eventId, claim.reserved, true);
     }
 
     void abortClaim(Claim claim) {
@@ -205,7 +233,7 @@ public final class Engine implements AutoCloseable {
         return PublishResult.BACK_PRESSURED;
     }
 
-    private long completed(long index, long eventId, boolean reserved) {
+    private long completed(long index, long eventId, boolean reserved, boolean waitDurable) {
         if (index < 0) {
             if (reserved) {
                 dedup.cancel(eventId);
@@ -223,7 +251,7 @@ public final class Engine implements AutoCloseable {
             dedup.complete(eventId, index);
         }
         appended.incrementAndGet();
-        if (groupCommitter != null) {
+        if (waitDurable && groupCommitter != null) {
             awaitDurable(index);
         }
         return index;

@@ -1,5 +1,6 @@
 package io.ferrite.engine.journal;
 
+import io.ferrite.offheap.AddressSpace;
 import io.ferrite.engine.PublishResult;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.time.TimeProvider;
@@ -88,9 +89,9 @@ public final class ChronicleJournal implements Journal {
         }
         try (DocumentContext dc = appenders.get().writingDocument()) {
             long address = reserve(dc, payloadLength);
-            JournalRecord.writeHeader(NativeMemory.ALL, address, publishNanos, correlationId, eventId, key,
+            JournalRecord.writeHeader(AddressSpace.ALL, address, publishNanos, correlationId, eventId, key,
                 timestampNanos, type, priority);
-            MemorySegment.copy(payload, payloadOffset, NativeMemory.ALL, address + JournalRecord.HEADER_LENGTH, payloadLength);
+            MemorySegment.copy(payload, payloadOffset, AddressSpace.ALL, address + JournalRecord.HEADER_LENGTH, payloadLength);
             return dc.index();
         } catch (RuntimeException e) {
             return unavailable(e);
@@ -107,10 +108,10 @@ public final class ChronicleJournal implements Journal {
         try {
             dc = appenders.get().writingDocument();
             long address = reserve(dc, payloadLength);
-            JournalRecord.writeHeader(NativeMemory.ALL, address, publishNanos, correlationId, eventId, key,
+            JournalRecord.writeHeader(AddressSpace.ALL, address, publishNanos, correlationId, eventId, key,
                 timestampNanos, type, priority);
             long index = dc.index();
-            claim.open(this, dc, NativeMemory.ALL, address + JournalRecord.HEADER_LENGTH, payloadLength, index);
+            claim.open(this, dc, AddressSpace.ALL, address + JournalRecord.HEADER_LENGTH, payloadLength, index);
             return index;
         } catch (RuntimeException e) {
             if (dc != null) {

@@ -1,5 +1,6 @@
 package io.ferrite.engine.journal;
 
+import io.ferrite.offheap.AddressSpace;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -49,7 +50,7 @@ public final class ChronicleJournalReader implements JournalReader {
             }
             Bytes<?> bytes = dc.wire().bytes();
             long address = bytes.addressForRead(bytes.readPosition());
-            consumer.onRecord(NativeMemory.ALL, address, (int) bytes.readRemaining(), index);
+            consumer.onRecord(AddressSpace.ALL, address, (int) bytes.readRemaining(), index);
             GATE.setRelease(this, index + 1);
             return true;
         }
@@ -77,6 +78,19 @@ public final class ChronicleJournalReader implements JournalReader {
             }
         }
         GATE.setRelease(this, index + 1);
+    }
+
+    /**
+     * Positions the reader so that the next record read is the one at {@code index}.
+     *
+     * @throws IllegalArgumentException when the journal has no record at {@code index}
+     */
+    public void moveTo(long index) {
+        if (!tailer.moveToIndex(index)) {
+            throw new IllegalArgumentException("journal has no record at index " + index + " (0x" + Long.toHexString(index)
+                + "); indices are printed by 'ferrite replay'");
+        }
+        GATE.setRelease(this, index);
     }
 
     /** Positions at the end: the next record read is the next one appended. */

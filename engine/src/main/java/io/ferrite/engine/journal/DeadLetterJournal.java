@@ -1,5 +1,6 @@
 package io.ferrite.engine.journal;
 
+import io.ferrite.offheap.AddressSpace;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycles;
@@ -57,7 +58,7 @@ public final class DeadLetterJournal implements AutoCloseable {
             bytes.writeInt(length);
             long position = bytes.writePosition();
             bytes.writeSkip(length);
-            MemorySegment.copy(memory, offset, NativeMemory.ALL, bytes.addressForWrite(position), length);
+            MemorySegment.copy(memory, offset, AddressSpace.ALL, bytes.addressForWrite(position), length);
         } catch (RuntimeException e) {
             LOG.error("could not record dead letter for index {} of stage {}", index, stage, e);
         }

@@ -1,0 +1,106 @@
+package io.ferrite.transport.server;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What the server has done, across connections: connections, events accepted / duplicated /
+ * rejected, ACKs, protocol errors, back-pressure pauses, slow consumers closed.
+ *
+ * <p>Thread-safety: thread-safe (LongAdders; event loops increment, anyone reads).
+ */
+public final class ServerCounters {
+    private static final Logger LOG = LoggerFactory.getLogger(ServerCounters.class);
+
+    private final LongAdder connectionsOpened = new LongAdder();
+    private final LongAdder connectionsClosed = new LongAdder();
+    private final LongAdder accepted = new LongAdder();
+    private final LongAdder duplicates = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
+    private final LongAdder acks = new LongAdder();
+    private final LongAdder protocolErrors = new LongAdder();
+    private final LongAdder backPressured = new LongAdder();
+    private final LongAdder slowConsumersClosed = new LongAdder();
+    private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
+
+    void connectionOpened() {
+        connectionsOpened.increment();
+    }
+
+    void connectionClosed() {
+        connectionsClosed.increment();
+    }
+
+    void eventAccepted(boolean duplicate) {
+        accepted.increment();
+        if (duplicate) {
+            duplicates.increment();
+        }
+    }
+
+    void eventRejected() {
+        rejected.increment();
+    }
+
+    void ackSent() {
+        acks.increment();
+    }
+
+    void protocolError() {
+        protocolErrors.increment();
+    }
+
+    void connectionBlocked() {
+        backPressured.increment();
+    }
+
+    void slowConsumerClosed() {
+        slowConsumersClosed.increment();
+    }
+
+    void connectionFailed(Throwable cause) {
+        if (loggedFailures.add(cause.getClass().getName() + ':' + cause.getMessage())) {
+            LOG.warn("connection failed (further identical failures are not logged): {}", cause.toString());
+        }
+    }
+
+    public long connectionsOpen() {
+        return connectionsOpened.sum() - connectionsClosed.sum();
+    }
+
+    public long connectionsOpened() {
+        return connectionsOpened.sum();
+    }
+
+    public long accepted() {
+        return accepted.sum();
+    }
+
+    public long duplicates() {
+        return duplicates.sum();
+    }
+
+    public long rejected() {
+        return rejected.sum();
+    }
+
+    public long acks() {
+        return acks.sum();
+    }
+
+    public long protocolErrors() {
+        return protocolErrors.sum();
+    }
+
+    public long backPressured() {
+        return backPressured.sum();
+    }
+
+    public long slowConsumersClosed() {
+        return slowConsumersClosed.sum();
+    }
+}
