@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "ferrite", mixinStandardHelpOptions = true, version = "ferrite 0.1.0",
     description = "Ferrite: a durable, low-latency event engine.",
-    subcommands = {RunCommand.class, ReplayCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, SendCommand.class, ReplayCommand.class, DemoCommand.class,
+        CommandLine.HelpCommand.class})
 public final class FerriteCli implements Runnable {
 
     @CommandLine.Spec
@@ -37,6 +38,6 @@ public final class FerriteCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: run, replay");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: run, send, replay, demo");
     }
 }
