@@ -163,7 +163,7 @@ public final class LibC {
     private static NativeAvailability probe() {
         String os = System.getProperty("os.name", "");
         if (!os.toLowerCase(Locale.ROOT).contains("linux")) {
-            return new NativeAvailability(new UnsupportedOperationException("Linux only; this is " + os));
+            return new NativeAvailability(new IllegalStateException("Linux only; this is " + os));
         }
         try {
             int pageSize = (int) Bindings.GETPAGESIZE.invokeExact();

@@ -25,10 +25,10 @@ public final class NativeAvailability {
         return Optional.ofNullable(unavailabilityCause);
     }
 
-    /** Throws an {@link UnsupportedOperationException} carrying the cause when unavailable. */
+    /** Throws an {@link IllegalStateException} carrying the cause when unavailable. */
     public void ensureAvailable() {
         if (unavailabilityCause != null) {
-            throw new UnsupportedOperationException(
+            throw new IllegalStateException(
                 "libc bindings unavailable: " + unavailabilityCause, unavailabilityCause);
         }
     }
