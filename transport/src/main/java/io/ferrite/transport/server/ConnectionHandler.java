@@ -16,6 +16,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -82,6 +83,10 @@ final class ConnectionHandler extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (closing) {
+            in.skipBytes(in.readableBytes()); // after an ERROR the input is dropped, not accumulated
+            return;
+        }
         readFrames(ctx, in);
     }
 
@@ -290,12 +295,18 @@ final class ConnectionHandler extends ByteToMessageDecoder {
         ctx.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
     }
 
+    /**
+     * Not {@code super.channelReadComplete}: ByteToMessageDecoder calls {@code ctx.read()} there when
+     * auto-read is off and no message was decoded, which is always the case here (frames are handled
+     * in place) — so it would go on reading a socket that back pressure or a slow consumer paused.
+     */
     @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+    public void channelReadComplete(ChannelHandlerContext ctx) {
         endBatch();
         flushAcks(ctx, false);
         ctx.flush();
-        super.channelReadComplete(ctx);
+        discardSomeReadBytes();
+        ctx.fireChannelReadComplete();
     }
 
     /** Queues the read batch's cumulative ACK; it goes out once its events are durable. */
@@ -369,14 +380,20 @@ final class ConnectionHandler extends ByteToMessageDecoder {
             if (slowConsumerTask == null) {
                 slowConsumerTask = ctx.executor().schedule(() -> {
                     slowConsumerTask = null;
-                    if (!ctx.channel().isWritable() && !closing) {
+                    if (ctx.channel().isWritable()) {
+                        return;
+                    }
+                    if (!closing) {
                         closing = true;
                         counters.slowConsumerClosed();
                         ByteBuf frame = ctx.alloc().ioBuffer();
                         FrameWriter.error(frame, ErrorCode.OVERLOADED, "the client did not read its ACKs for "
                             + config.slowConsumerTimeout().toMillis() + " ms; closing");
-                        ctx.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
+                        ctx.writeAndFlush(frame, ctx.voidPromise());
                     }
+                    // Close now: the client is not reading, so waiting for this (or an earlier) ERROR
+                    // to be written would keep the connection open for as long as it chooses.
+                    ctx.close();
                 }, config.slowConsumerTimeout().toNanos(), TimeUnit.NANOSECONDS);
             }
         } else {
@@ -393,6 +410,9 @@ final class ConnectionHandler extends ByteToMessageDecoder {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (closing && cause instanceof ClosedChannelException) {
+            return; // writes (void promises) this handler abandoned by closing a slow consumer on purpose
+        }
         counters.connectionFailed(cause);
         ctx.close();
     }
