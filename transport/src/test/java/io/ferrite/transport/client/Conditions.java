@@ -1,0 +1,37 @@
+package io.ferrite.transport.client;
+
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Test helper: waits for a condition with a deadline (spin briefly, then park in 0.1 ms steps),
+ * never a fixed sleep. Fails naming the condition and what was seen last.
+ *
+ * <p>Thread-safety: stateless.
+ */
+final class Conditions {
+    private Conditions() {
+    }
+
+    static void until(String what, Duration timeout, BooleanSupplier condition) {
+        until(what, timeout, condition, () -> "");
+    }
+
+    static void until(String what, Duration timeout, BooleanSupplier condition, Supplier<String> state) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int attempt = 0;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                String seen = state.get();
+                throw new AssertionError("not true within " + timeout + ": " + what + (seen.isEmpty() ? "" : "; " + seen));
+            }
+            if (attempt++ < 100) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(100_000L);
+            }
+        }
+    }
+}
