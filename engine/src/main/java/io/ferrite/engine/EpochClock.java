@@ -20,6 +20,11 @@ final class EpochClock {
     }
 
     static long epochNanos() {
-        return BASE_EPOCH_NANOS + (System.nanoTime() - BASE_NANO_TIME);
+        return epochNanos(System.nanoTime());
+    }
+
+    /** The epoch time of a {@link System#nanoTime()} reading the caller already has. */
+    static long epochNanos(long nanoTime) {
+        return BASE_EPOCH_NANOS + (nanoTime - BASE_NANO_TIME);
     }
 }

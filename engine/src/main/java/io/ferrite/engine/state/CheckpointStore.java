@@ -1,5 +1,7 @@
 package io.ferrite.engine.state;
 
+import net.openhft.chronicle.bytes.Byteable;
+import net.openhft.chronicle.bytes.BytesStore;
 import net.openhft.chronicle.core.values.LongValue;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.values.Values;
@@ -30,7 +32,7 @@ public final class CheckpointStore implements AutoCloseable {
 
     /** Opens (or creates) the checkpoint map at {@code file}. */
     public static CheckpointStore open(Path file) {
-        return new CheckpointStore(StateMaps.openPersisted(file, "ferrite-checkpoints", 1024), file);
+        return new CheckpointStore(StateMaps.openPersisted(file, "ferrite-checkpoints", 1024, false), file);
     }
 
     /** A checkpoint store that forgets everything when closed (MEMORY durability). */
@@ -56,6 +58,12 @@ public final class CheckpointStore implements AutoCloseable {
                 map.put(key, none);
             }
             map.acquireUsing(key, reference);
+            // acquireUsing binds the reference to the query context's view of the entry's segment,
+            // which the next operation on the map re-points (every slot would then follow the entry
+            // touched last); bind it to the entry's own address instead. Entries of a constant-size
+            // value never move while the map is open.
+            Byteable entry = (Byteable) reference;
+            entry.bytesStore(BytesStore.wrap(entry.address(), entry.maxSize()), 0, entry.maxSize());
         }
         return new Slot(consumer, reference);
     }

@@ -25,9 +25,20 @@ public final class StateMaps {
     private StateMaps() {
     }
 
-    /** Opens or creates the persisted map {@code file} sized for {@code entries}. */
+    /** Opens or creates the persisted map {@code file} sized for {@code entries}, with entry checksums. */
     public static ChronicleMap<LongValue, LongValue> openPersisted(Path file, String name, long entries) {
-        ChronicleMapBuilder<LongValue, LongValue> builder = builder(name, entries);
+        return openPersisted(file, name, entries, true);
+    }
+
+    /**
+     * Opens or creates the persisted map {@code file} sized for {@code entries}. A map whose values
+     * are written in place through native references needs {@code checksumEntries} false: such a
+     * write does not update the entry's checksum, and recovery after a crash drops every entry
+     * whose checksum does not match.
+     */
+    public static ChronicleMap<LongValue, LongValue> openPersisted(Path file, String name, long entries,
+                                                                   boolean checksumEntries) {
+        ChronicleMapBuilder<LongValue, LongValue> builder = builder(name, entries).checksumEntries(checksumEntries);
         Path cleanMarker = cleanMarker(file);
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
