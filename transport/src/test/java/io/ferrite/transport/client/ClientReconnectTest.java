@@ -4,6 +4,7 @@ import io.ferrite.engine.journal.ChronicleJournal;
 import io.ferrite.engine.journal.JournalConfig;
 import io.ferrite.engine.journal.JournalReader;
 import io.ferrite.engine.journal.JournalRecord;
+import io.ferrite.transport.testing.Conditions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,7 @@
 package io.ferrite.transport.client;
 
 import io.ferrite.transport.protocol.ErrorCode;
+import io.ferrite.transport.testing.Conditions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

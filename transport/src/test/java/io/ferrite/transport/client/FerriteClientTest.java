@@ -2,6 +2,7 @@ package io.ferrite.transport.client;
 
 import io.ferrite.transport.protocol.ErrorCode;
 import io.ferrite.transport.server.ServerConfig;
+import io.ferrite.transport.testing.Conditions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

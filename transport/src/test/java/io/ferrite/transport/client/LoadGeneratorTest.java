@@ -1,6 +1,7 @@
 package io.ferrite.transport.client;
 
 import io.ferrite.transport.server.ServerConfig;
+import io.ferrite.transport.testing.Conditions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

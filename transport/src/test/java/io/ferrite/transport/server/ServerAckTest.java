@@ -7,6 +7,7 @@ import io.ferrite.engine.journal.JournalReader;
 import io.ferrite.engine.journal.JournalRecord;
 import io.ferrite.offheap.EventFlyweight;
 import io.ferrite.transport.protocol.Frames;
+import io.ferrite.transport.testing.Conditions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,7 +60,7 @@ class ServerAckTest {
                 assertThat(one.getFirst().correlationId()).isEqualTo(correlationId);
                 acks.addAll(one);
             }
-            Waits.until("the stage saw all 1050 events", RawClient.TIMEOUT, () -> harness.stage.count() == 1050);
+            Conditions.until("the stage saw all 1050 events", RawClient.TIMEOUT, () -> harness.stage.count() == 1050);
             Map<Long, Long> indexByCorrelation = new HashMap<>();
             for (RecordingStage.Seen seen : harness.stage.seen()) {
                 indexByCorrelation.put(seen.correlationId(), seen.index());
@@ -102,7 +103,7 @@ class ServerAckTest {
 
             client.send(event(5, 99, 5));
             long fifthIndex = client.readUntilAck(5, RawClient.TIMEOUT).getLast().journalIndex();
-            Waits.until("the stage saw 3 distinct events", RawClient.TIMEOUT, () -> harness.stage.count() == 3);
+            Conditions.until("the stage saw 3 distinct events", RawClient.TIMEOUT, () -> harness.stage.count() == 3);
             assertThat(harness.stage.seen()).extracting(RecordingStage.Seen::eventId).containsExactly(77L, 88L, 99L);
             assertThat(harness.stage.seen().getFirst().index()).isEqualTo(firstIndex);
             assertThat(harness.stage.seen().getLast().index()).isEqualTo(fifthIndex);
@@ -123,7 +124,7 @@ class ServerAckTest {
             ServerRejectTest.assertRejectsPrecedeTheirAcks(frames);
             assertThat(frames).filteredOn(f -> f.kind() == Frames.REJECT).extracting(RawClient.Frame::correlationId)
                 .containsExactly(2L);
-            Waits.until("events 1 and 3 handled", RawClient.TIMEOUT, () -> harness.stage.count() == 2);
+            Conditions.until("events 1 and 3 handled", RawClient.TIMEOUT, () -> harness.stage.count() == 2);
             assertThat(frames.getLast().journalIndex()).isEqualTo(harness.stage.seen().getLast().index());
 
             // an ACK whose last event was rejected carries index 0

@@ -1,6 +1,7 @@
 package io.ferrite.transport.server;
 
 import io.ferrite.transport.protocol.Frames;
+import io.ferrite.transport.testing.Conditions;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -48,7 +49,7 @@ class ServerBackpressureTest {
                     throw new IllegalStateException(e);
                 }
             });
-            Waits.until("the engine holds 100 events and the server paused the connection", RawClient.TIMEOUT,
+            Conditions.until("the engine holds 100 events and the server paused the connection", RawClient.TIMEOUT,
                 () -> harness.engine.metrics().published() == 100 && harness.counters().backPressured() > 0,
                 () -> "published " + harness.engine.metrics().published() + ", paused "
                     + harness.counters().backPressured());
@@ -67,7 +68,7 @@ class ServerBackpressureTest {
             ServerRejectTest.assertRejectsPrecedeTheirAcks(afterRelease);
             writer.get(10, TimeUnit.SECONDS);
 
-            Waits.until("the stage saw all 1000", RawClient.TIMEOUT, () -> stage.count() == 1000);
+            Conditions.until("the stage saw all 1000", RawClient.TIMEOUT, () -> stage.count() == 1000);
             assertThat(stage.seen()).extracting(RecordingStage.Seen::correlationId)
                 .containsExactlyElementsOf(LongStream.rangeClosed(1, 1000).boxed().toList());
             assertThat(harness.counters().rejected()).isZero();
@@ -99,12 +100,12 @@ class ServerBackpressureTest {
                 }
             });
             stage.awaitBlocked(RawClient.TIMEOUT);
-            Waits.until("the engine is full and the server paused the connection", RawClient.TIMEOUT,
+            Conditions.until("the engine is full and the server paused the connection", RawClient.TIMEOUT,
                 () -> harness.engine.metrics().published() == 100 && harness.counters().backPressured() > 0);
 
             // the server must stop reading, so the client's writes stall with most of the 128 MiB unsent
             long[] last = {-1, System.nanoTime()};
-            Waits.until("the client's writes stall", Duration.ofSeconds(30), () -> {
+            Conditions.until("the client's writes stall", Duration.ofSeconds(30), () -> {
                 long now = written.get();
                 if (now != last[0]) {
                     last[0] = now;
@@ -125,7 +126,7 @@ class ServerBackpressureTest {
             List<RawClient.Frame> frames = client.readUntilAck(events, Duration.ofSeconds(60));
             assertThat(frames).allMatch(f -> f.kind() == Frames.ACK);
             writer.get(10, TimeUnit.SECONDS);
-            Waits.until("the stage saw every event", RawClient.TIMEOUT, () -> stage.count() == events);
+            Conditions.until("the stage saw every event", RawClient.TIMEOUT, () -> stage.count() == events);
             assertThat(harness.counters().rejected()).isZero();
         }
     }
@@ -160,7 +161,7 @@ class ServerBackpressureTest {
 
             long[] maxDirect = {directBefore};
             try {
-                Waits.until("the server cut off the slow consumer", Duration.ofSeconds(60), () -> {
+                Conditions.until("the server cut off the slow consumer", Duration.ofSeconds(60), () -> {
                     maxDirect[0] = Math.max(maxDirect[0], PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory());
                     return harness.counters().slowConsumersClosed() == 1 && writer.isDone();
                 }, () -> "slowConsumersClosed " + harness.counters().slowConsumersClosed() + ", writer done "
@@ -179,7 +180,7 @@ class ServerBackpressureTest {
             assertThat(maxDirect[0] - directBefore).as("the server's outbound memory stays bounded")
                 .isLessThan(64L << 20);
 
-            Waits.until("only the bystander is left", RawClient.TIMEOUT, () -> harness.counters().connectionsOpen() == 1);
+            Conditions.until("only the bystander is left", RawClient.TIMEOUT, () -> harness.counters().connectionsOpen() == 1);
             bystander.send(event(1, 0, 4));
             List<RawClient.Frame> frames = bystander.readUntilAck(1, RawClient.TIMEOUT);
             assertThat(frames).extracting(RawClient.Frame::kind).containsExactly(Frames.ACK);

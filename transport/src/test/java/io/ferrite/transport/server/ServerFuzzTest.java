@@ -2,6 +2,7 @@ package io.ferrite.transport.server;
 
 import io.ferrite.transport.protocol.ErrorCode;
 import io.ferrite.transport.protocol.Frames;
+import io.ferrite.transport.testing.Conditions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -117,7 +118,7 @@ class ServerFuzzTest {
         assertThat(framesSent.get()).isGreaterThanOrEqualTo(100_000);
         long goodEvents = publisher.lastCorrelationId;
         assertThat(goodEvents).as("events the well-behaved connection got ACKed during the fuzz").isPositive();
-        Waits.until("the stage saw every event of the well-behaved connection", RawClient.TIMEOUT,
+        Conditions.until("the stage saw every event of the well-behaved connection", RawClient.TIMEOUT,
             () -> harness.stage.countWithKey(GOOD_KEY) >= goodEvents);
         assertThat(harness.stage.seenWithKey(GOOD_KEY)).extracting(RecordingStage.Seen::correlationId)
             .containsExactlyElementsOf(LongStream.rangeClosed(1, goodEvents).boxed().toList());
@@ -134,10 +135,10 @@ class ServerFuzzTest {
             MemorySegment payload = arena.allocate(8);
             assertThat(harness.engine.publish(1, GOOD_KEY + 2, 0, 0, payload, 0, 8)).isNotNegative();
         }
-        Waits.until("both handled", RawClient.TIMEOUT,
+        Conditions.until("both handled", RawClient.TIMEOUT,
             () -> harness.stage.countWithKey(GOOD_KEY + 1) == 1 && harness.stage.countWithKey(GOOD_KEY + 2) == 1);
         good.close();
-        Waits.until("every connection is closed on the server", RawClient.TIMEOUT,
+        Conditions.until("every connection is closed on the server", RawClient.TIMEOUT,
             () -> harness.counters().connectionsOpen() == 0, () -> "open " + harness.counters().connectionsOpen());
         System.out.printf("server: %,d connections, %,d events accepted, %,d rejected, %,d duplicates, %,d protocol"
                 + " errors%n", harness.counters().connectionsOpened(), harness.counters().accepted(),

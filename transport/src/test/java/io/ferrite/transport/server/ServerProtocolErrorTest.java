@@ -2,6 +2,7 @@ package io.ferrite.transport.server;
 
 import io.ferrite.transport.protocol.ErrorCode;
 import io.ferrite.transport.protocol.Frames;
+import io.ferrite.transport.testing.Conditions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -179,7 +180,7 @@ class ServerProtocolErrorTest {
             client.expectErrorAndClose(bad.code());
         }
         assertThat(harness.counters().protocolErrors() - errorsBefore).isEqualTo(1);
-        Waits.until("only the bystander is still connected", RawClient.TIMEOUT,
+        Conditions.until("only the bystander is still connected", RawClient.TIMEOUT,
             () -> harness.counters().connectionsOpen() == 1, () -> "open: " + harness.counters().connectionsOpen());
         bystanderStillWorks();
     }
@@ -277,7 +278,7 @@ class ServerProtocolErrorTest {
                 throw new AssertionError("the bystander got " + frame);
             }
         }
-        Waits.until("the bystander's event reached the stage", RawClient.TIMEOUT,
+        Conditions.until("the bystander's event reached the stage", RawClient.TIMEOUT,
             () -> harness.stage.countWithKey(-7) == bystanderCorrelation);
     }
 }

@@ -2,6 +2,7 @@ package io.ferrite.transport.server;
 
 import io.ferrite.transport.protocol.ErrorCode;
 import io.ferrite.transport.protocol.Frames;
+import io.ferrite.transport.testing.Conditions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -45,7 +46,7 @@ class ServerRejectTest {
             assertThat(harness.counters().rejected()).isEqualTo(20);
 
             stage.release();
-            Waits.until("the stage caught up", RawClient.TIMEOUT, () -> stage.count() == 10);
+            Conditions.until("the stage caught up", RawClient.TIMEOUT, () -> stage.count() == 10);
             // one at a time, each handled before the next: the stage idles (parks) between events, so a
             // pipelined burst could legitimately fill 10 slots again
             for (long correlationId = 31; correlationId <= 50; correlationId++) {
@@ -53,9 +54,9 @@ class ServerRejectTest {
                 List<RawClient.Frame> after = client.readUntilAck(correlationId, RawClient.TIMEOUT);
                 assertThat(after).as("after the release nothing is rejected").allMatch(f -> f.kind() == Frames.ACK);
                 int handled = (int) correlationId - 20;
-                Waits.until("event " + correlationId + " handled", RawClient.TIMEOUT, () -> stage.count() == handled);
+                Conditions.until("event " + correlationId + " handled", RawClient.TIMEOUT, () -> stage.count() == handled);
             }
-            Waits.until("the stage saw the later events", RawClient.TIMEOUT, () -> stage.count() == 30);
+            Conditions.until("the stage saw the later events", RawClient.TIMEOUT, () -> stage.count() == 30);
             assertThat(stage.seen()).extracting(RecordingStage.Seen::correlationId)
                 .containsExactlyElementsOf(LongStream.concat(LongStream.rangeClosed(1, 10), LongStream.rangeClosed(31, 50))
                     .boxed().toList());
@@ -81,7 +82,7 @@ class ServerRejectTest {
             assertRejectsPrecedeTheirAcks(frames);
             assertThat(frames.getFirst().kind()).isEqualTo(Frames.REJECT);
             assertThat(frames.getFirst().correlationId()).isEqualTo(2);
-            Waits.until("event 3 handled", RawClient.TIMEOUT, () -> harness.stage.count() == 1);
+            Conditions.until("event 3 handled", RawClient.TIMEOUT, () -> harness.stage.count() == 1);
             assertThat(harness.stage.seen().getFirst().correlationId()).isEqualTo(3);
             assertThat(frames.getLast().journalIndex()).isEqualTo(harness.stage.seen().getFirst().index());
         }
@@ -100,7 +101,7 @@ class ServerRejectTest {
             assertThat(rejects).hasSize(1);
             assertThat(rejects.getFirst().correlationId()).isEqualTo(2);
             assertThat(ErrorCode.of(rejects.getFirst().code())).isEqualTo(ErrorCode.INVALID_EVENT);
-            Waits.until("events 1 and 3 handled", RawClient.TIMEOUT, () -> harness.stage.count() == 2);
+            Conditions.until("events 1 and 3 handled", RawClient.TIMEOUT, () -> harness.stage.count() == 2);
             assertThat(harness.stage.seen()).extracting(RecordingStage.Seen::correlationId).containsExactly(1L, 3L);
         }
     }

@@ -2,6 +2,7 @@ package io.ferrite.transport.server;
 
 import io.ferrite.transport.protocol.ErrorCode;
 import io.ferrite.transport.protocol.Frames;
+import io.ferrite.transport.testing.Conditions;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -39,14 +40,14 @@ class ServerTransportContractTest {
                 assertThat(frames).allMatch(f -> f.kind() == Frames.ACK);
                 client.send(RawFrames.ping(1234));
                 assertThat(client.next(RawClient.TIMEOUT).toString()).isEqualTo("PONG(1234)");
-                Waits.until("the stage saw all 1000", RawClient.TIMEOUT, () -> harness.stage.count() == 1000);
+                Conditions.until("the stage saw all 1000", RawClient.TIMEOUT, () -> harness.stage.count() == 1000);
                 assertThat(harness.stage.seen()).extracting(RecordingStage.Seen::correlationId)
                     .containsExactlyElementsOf(LongStream.rangeClosed(1, 1000).boxed().toList());
 
                 client.send(RawFrames.frame(Frames.PING, 3, new byte[8]));
                 client.expectErrorAndClose(ErrorCode.PROTOCOL_VIOLATION);
             }
-            Waits.until("the connection is gone on the server", RawClient.TIMEOUT,
+            Conditions.until("the connection is gone on the server", RawClient.TIMEOUT,
                 () -> harness.counters().connectionsOpen() == 0);
         }
     }

@@ -1,4 +1,4 @@
-package io.ferrite.transport.client;
+package io.ferrite.transport.testing;
 
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
@@ -6,20 +6,20 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * Test helper: waits for a condition with a deadline (spin briefly, then park in 0.1 ms steps),
- * never a fixed sleep. Fails naming the condition and what was seen last.
+ * Test helper shared by every test package: waits for a condition with a deadline (spin briefly,
+ * then park in 0.1 ms steps), never a fixed sleep. Fails naming the condition and what was seen last.
  *
  * <p>Thread-safety: stateless.
  */
-final class Conditions {
+public final class Conditions {
     private Conditions() {
     }
 
-    static void until(String what, Duration timeout, BooleanSupplier condition) {
+    public static void until(String what, Duration timeout, BooleanSupplier condition) {
         until(what, timeout, condition, () -> "");
     }
 
-    static void until(String what, Duration timeout, BooleanSupplier condition, Supplier<String> state) {
+    public static void until(String what, Duration timeout, BooleanSupplier condition, Supplier<String> state) {
         long deadline = System.nanoTime() + timeout.toNanos();
         int attempt = 0;
         while (!condition.getAsBoolean()) {
