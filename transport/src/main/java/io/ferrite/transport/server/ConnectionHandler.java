@@ -63,6 +63,7 @@ final class ConnectionHandler extends ByteToMessageDecoder {
     private ScheduledFuture<?> retryTask;
     private ScheduledFuture<?> durableTask;
     private ScheduledFuture<?> slowConsumerTask;
+    private ScheduledFuture<?> errorCloseTask;
     /** Lazily made: holds a payload when the inbound buffer has no memory address (heap buffers). */
     private Arena scratchArena;
     private MemorySegment scratch;
@@ -284,7 +285,12 @@ final class ConnectionHandler extends ByteToMessageDecoder {
         ctx.write(frame, ctx.voidPromise());
     }
 
-    /** ERROR, then close; the rest of the input is dropped. */
+    /**
+     * ERROR, then close; the rest of the input is dropped. The close waits for the ERROR to be
+     * written, but no longer than the slow-consumer timeout: a client that does not read would
+     * otherwise hold the connection open for as long as it likes (while the outbound bytes stay
+     * under the high water mark, the slow-consumer timer never starts).
+     */
     private void fail(ChannelHandlerContext ctx, ByteBuf in, ErrorCode code, String message) {
         closing = true;
         counters.protocolError();
@@ -293,6 +299,12 @@ final class ConnectionHandler extends ByteToMessageDecoder {
         ByteBuf frame = ctx.alloc().ioBuffer();
         FrameWriter.error(frame, code, message);
         ctx.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
+        if (errorCloseTask == null) {
+            errorCloseTask = ctx.executor().schedule(() -> {
+                errorCloseTask = null;
+                ctx.close();
+            }, config.slowConsumerTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        }
     }
 
     /**
@@ -419,7 +431,7 @@ final class ConnectionHandler extends ByteToMessageDecoder {
 
     @Override
     protected void handlerRemoved0(ChannelHandlerContext ctx) {
-        for (ScheduledFuture<?> task : new ScheduledFuture<?>[] {retryTask, durableTask, slowConsumerTask}) {
+        for (ScheduledFuture<?> task : new ScheduledFuture<?>[] {retryTask, durableTask, slowConsumerTask, errorCloseTask}) {
             if (task != null) {
                 task.cancel(false);
             }

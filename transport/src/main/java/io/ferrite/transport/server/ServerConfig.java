@@ -17,7 +17,8 @@ import java.util.Objects;
  * @param backpressure         what to do when the engine is full
  * @param writeLowWaterMark    outbound bytes under which a connection is writable again
  * @param writeHighWaterMark   outbound bytes over which the server stops reading the connection
- * @param slowConsumerTimeout  how long a connection may stay over the high water mark before ERROR and close
+ * @param slowConsumerTimeout  how long a connection may stay over the high water mark before ERROR and close,
+ *                             and how long a close waits for its ERROR to be written
  * @param cpuLayout            which cores the {@code io} role gets
  */
 public record ServerConfig(String bind, int port, TransportKind transport, int ioThreads, int maxFrameLength,
