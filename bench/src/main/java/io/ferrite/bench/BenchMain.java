@@ -1,47 +1,28 @@
 package io.ferrite.bench;
 
-import org.openjdk.jmh.runner.Runner;
+import io.ferrite.bench.cli.BenchCommand;
 import org.openjdk.jmh.runner.RunnerException;
-import org.openjdk.jmh.runner.options.CommandLineOptionException;
-import org.openjdk.jmh.runner.options.CommandLineOptions;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 import java.io.IOException;
-import java.util.List;
+import java.util.Arrays;
 
 /**
- * JMH entry point: takes JMH's usual command line, and prepends the shared JVM flag list to every
- * fork so benchmarks run under the same flags as the server and the tests.
+ * The benchmark jar's entry point ({@code bin/ferrite bench}): {@code jmh [JMH args]} hands the
+ * rest of the command line to JMH; anything else is the {@code ferrite bench} suite harness.
+ *
+ * <p>Thread-safety: run from the main thread.
  */
 public final class BenchMain {
     private BenchMain() {
     }
 
     public static void main(String[] args) throws RunnerException, IOException {
-        CommandLineOptions commandLine;
-        try {
-            commandLine = new CommandLineOptions(args);
-        } catch (CommandLineOptionException e) {
-            System.err.println("bench: " + e.getMessage() + " (run with -h for JMH's options)");
-            System.exit(2);
+        if (args.length > 0 && args[0].equals("jmh")) {
+            JmhMain.run(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
-        if (commandLine.shouldHelp()) {
-            commandLine.showHelp();
-            return;
-        }
-        if (commandLine.shouldList()) {
-            new Runner(commandLine).list();
-            return;
-        }
-        if (commandLine.shouldListProfilers()) {
-            commandLine.listProfilers();
-            return;
-        }
-        List<String> flags = JvmOptionsFile.read(JvmOptionsFile.locate());
-        new Runner(new OptionsBuilder()
-            .parent(commandLine)
-            .jvmArgsPrepend(flags.toArray(String[]::new))
-            .build()).run();
+        // Kafka's broker and Chronicle log at INFO through slf4j-simple; the report is the output here.
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        System.exit(BenchCommand.execute(args));
     }
 }

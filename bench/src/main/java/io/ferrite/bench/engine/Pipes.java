@@ -29,11 +29,15 @@ final class Pipes {
             // (b) one consumer, journaled to a memory-mapped file
             case "ferrite-async" -> new FerritePipe(Durability.ASYNC, 1, StageThreading.FUSED, false, journal);
             case "chronicle-tailer" -> new ChronicleTailerPipe(journal);
+            case "ferrite-sync" -> new FerritePipe(Durability.SYNC, 1, StageThreading.FUSED, false, journal);
             // (c) three consumers in a chain
             case "ferrite-fused" -> new FerritePipe(Durability.MEMORY, 3, StageThreading.FUSED, false, null);
             case "ferrite-separate" -> new FerritePipe(Durability.MEMORY, 3, StageThreading.SEPARATE, false, null);
             case "disruptor-chain" -> new DisruptorPipe(ProducerType.SINGLE, 3, false);
             case "disruptor-one-thread" -> new DisruptorPipe(ProducerType.SINGLE, 3, true);
+            // (d) three stages behind a journal (ferrite bench's ASYNC/SYNC 3-stage scenarios)
+            case "ferrite-async-fused" -> new FerritePipe(Durability.ASYNC, 3, StageThreading.FUSED, false, journal);
+            case "ferrite-sync-fused" -> new FerritePipe(Durability.SYNC, 3, StageThreading.FUSED, false, journal);
             default -> throw new IllegalArgumentException("no pipe called '" + name + "'");
         };
     }

@@ -13,10 +13,10 @@ import java.util.stream.Stream;
  *
  * <p>Thread-safety: not thread-safe; one per benchmark state.
  */
-final class TempDirectory implements AutoCloseable {
+public final class TempDirectory implements AutoCloseable {
     private final Path path;
 
-    TempDirectory() {
+    public TempDirectory() {
         try {
             path = Files.createTempDirectory("ferrite-bench-");
         } catch (IOException e) {
@@ -24,7 +24,7 @@ final class TempDirectory implements AutoCloseable {
         }
     }
 
-    Path path() {
+    public Path path() {
         return path;
     }
 

@@ -1,0 +1,118 @@
+package io.ferrite.bench.kafka;
+
+import io.ferrite.bench.engine.TempDirectory;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Apache Kafka broker in KRaft mode (combined broker and controller, node 1) running in this
+ * JVM: storage formatted with Kafka's own storage tool in a fresh temporary directory, both
+ * listeners on 127.0.0.1 and free ports, replication factor 1, Kafka's default (page-cache) flush
+ * policy. Started and stopped by the Kafka scenario.
+ *
+ * <p>Thread-safety: start and close from one thread; the broker runs on Kafka's own threads.
+ */
+final class KafkaBroker implements AutoCloseable {
+    private final TempDirectory directory;
+    private final KafkaRaftServer server;
+    private final int port;
+
+    private KafkaBroker(TempDirectory directory, KafkaRaftServer server, int port) {
+        this.directory = directory;
+        this.server = server;
+        this.port = port;
+    }
+
+    static KafkaBroker start() throws IOException {
+        TempDirectory directory = new TempDirectory();
+        try {
+            int port = freePort();
+            int controllerPort = freePort();
+            Properties properties = properties(directory.path(), port, controllerPort);
+            Path file = directory.path().resolve("server.properties");
+            try (OutputStream out = java.nio.file.Files.newOutputStream(file)) {
+                properties.store(out, "ferrite bench: single KRaft broker on loopback");
+            }
+            ByteArrayOutputStream output = new ByteArrayOutputStream();
+            int formatted = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c",
+                file.toString(), "--ignore-formatted"}, new PrintStream(output, true, StandardCharsets.UTF_8));
+            if (formatted != 0) {
+                throw new IllegalStateException("kafka storage format failed: " + output.toString(StandardCharsets.UTF_8));
+            }
+            KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(properties, false), Time.SYSTEM);
+            server.startup();
+            return new KafkaBroker(directory, server, port);
+        } catch (IOException | RuntimeException e) {
+            directory.close();
+            throw e;
+        }
+    }
+
+    private static Properties properties(Path directory, int port, int controllerPort) {
+        Properties p = new Properties();
+        p.setProperty("process.roles", "broker,controller");
+        p.setProperty("node.id", "1");
+        p.setProperty("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        p.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        p.setProperty("controller.listener.names", "CONTROLLER");
+        p.setProperty("inter.broker.listener.name", "PLAINTEXT");
+        p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.setProperty("log.dirs", directory.resolve("logs").toString());
+        p.setProperty("num.partitions", "1");
+        p.setProperty("offsets.topic.replication.factor", "1");
+        p.setProperty("transaction.state.log.replication.factor", "1");
+        p.setProperty("transaction.state.log.min.isr", "1");
+        p.setProperty("share.coordinator.state.topic.replication.factor", "1");
+        p.setProperty("share.coordinator.state.topic.min.isr", "1");
+        p.setProperty("group.initial.rebalance.delay.ms", "0");
+        return p;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress("127.0.0.1", 0));
+            return socket.getLocalPort();
+        }
+    }
+
+    String bootstrap() {
+        return "127.0.0.1:" + port;
+    }
+
+    /** Creates a topic of one partition, replication factor 1, and waits for it. */
+    void createTopic(String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.shutdown();
+            server.awaitShutdown();
+        } finally {
+            directory.close();
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package io.ferrite.bench.tcp;
+
+import io.ferrite.bench.engine.TempDirectory;
+import io.ferrite.engine.Durability;
+import io.ferrite.engine.Engine;
+import io.ferrite.transport.server.FerriteServer;
+import io.ferrite.transport.server.ServerConfig;
+import io.ferrite.transport.server.TransportKind;
+
+/**
+ * The real thing, in this JVM: an {@link Engine} with one no-op stage journaling into a fresh
+ * temporary directory, behind a {@link FerriteServer} on 127.0.0.1 and an ephemeral port. Nothing
+ * is pinned ({@code cpuLayout none}): two cores cannot give the server, the engine and the load
+ * generator a core each.
+ *
+ * <p>Thread-safety: open and close from one thread.
+ */
+final class FerriteTarget implements IngestTarget {
+    private final TempDirectory directory = new TempDirectory();
+    private final Engine engine;
+    private final FerriteServer server;
+
+    FerriteTarget(TransportKind transport, Durability durability) {
+        Engine built = null;
+        try {
+            built = Engine.builder().journal(directory.path()).durability(durability).cpuLayout("none")
+                .stage("count", (event, index, endOfBatch) -> { }).build();
+            server = FerriteServer.start(built, ServerConfig.defaults(0).withTransport(transport));
+            engine = built;
+        } catch (RuntimeException e) {
+            if (built != null) {
+                built.close();
+            }
+            directory.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public int port() {
+        return server.port();
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.close();
+            engine.close();
+        } finally {
+            directory.close();
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.ferrite.bench.tcp;
+
+import io.ferrite.bench.suite.Scenario;
+import io.ferrite.engine.Durability;
+import io.ferrite.transport.server.TransportKind;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Names and builds the TCP scenarios. Names: {@code tcp.max.<transport>.<durability>.c<N>},
+ * {@code tcp.rate<R>.<transport>.<durability>.c<N>} (R = 10k, 100k, 1m),
+ * {@code peer.netty.<transport>.c<N>} and {@code peer.rtt}.
+ *
+ * <p>Thread-safety: stateless.
+ */
+public final class TcpScenarios {
+    private TcpScenarios() {
+    }
+
+    /** Ferrite's server end to end; {@code rate} 0 = maximum throughput. */
+    public static Scenario ferrite(TransportKind transport, Durability durability, int connections, double rate) {
+        String mode = durability.name().toLowerCase(Locale.ROOT);
+        String name = (rate > 0 ? "tcp.rate" + rateLabel(rate) : "tcp.max") + "." + transport.cliName() + "." + mode
+            + ".c" + connections;
+        List<String> peers = new ArrayList<>();
+        String description;
+        if (rate > 0) {
+            peers.add("peer.rtt");
+            description = String.format(Locale.ROOT, "FerriteServer (%s, %s) <- LoadGenerator, %d connection(s), "
+                + "64-byte events open loop at %s/s, CO-corrected ACK latency", transport.cliName(), mode, connections,
+                rateLabel(rate));
+        } else {
+            peers.add("peer.netty." + transport.cliName() + ".c" + connections);
+            peers.add("peer.chronicle.append");
+            peers.add(durability == Durability.SYNC ? "peer.kafka.acksall" : "peer.kafka.acks1");
+            description = String.format(Locale.ROOT, "FerriteServer (%s, %s) <- LoadGenerator, %d connection(s), "
+                + "64-byte events as fast as ACKs allow", transport.cliName(), mode, connections);
+        }
+        return new LoadScenario(name, rate > 0 ? "tcp-rate" : "tcp-max", description, peers, rate, connections,
+            () -> new FerriteTarget(transport, durability), NettyTransports.unavailableReason(transport));
+    }
+
+    /** The raw Netty peer at maximum throughput. */
+    public static Scenario rawNetty(TransportKind transport, int connections) {
+        return new LoadScenario("peer.netty." + transport.cliName() + ".c" + connections, "peer",
+            String.format(Locale.ROOT, "raw Netty (%s) server counting FWP/1 EVENT frames and ACKing per read, "
+                + "no engine <- LoadGenerator, %d connection(s)", transport.cliName(), connections),
+            List.of(), 0, connections, () -> new RawNettyServer(transport), NettyTransports.unavailableReason(transport));
+    }
+
+    public static Scenario roundTrip() {
+        return new LoopbackRttScenario();
+    }
+
+    static String rateLabel(double rate) {
+        if (rate >= 1e6 && rate % 1e6 == 0) {
+            return (long) (rate / 1e6) + "m";
+        }
+        if (rate >= 1e3 && rate % 1e3 == 0) {
+            return (long) (rate / 1e3) + "k";
+        }
+        return Long.toString((long) rate);
+    }
+}
