@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * The Apache Kafka peer: a {@link KafkaBroker} started in this JVM, one producer sending 64-byte
  * records (no key) to a one-partition topic as fast as its buffer allows, with {@code acks=1} or
  * {@code acks=all}; a trial counts the records acknowledged between its start and the
- * {@code flush()} at its end. Producer settings: Kafka's defaults plus {@code linger.ms=5},
+ * {@code flush()} at its end. {@link #open} produces for {@value #BROKER_WARMUP_SECONDS} s before the
+ * suite's own warm-up: the broker only reaches its pace after that. Producer settings: Kafka's defaults plus {@code linger.ms=5},
  * {@code batch.size=65536}, no compression.
  *
  * <p>Thread-safety: single-threaded (the runner's); the acknowledgement counter is written by the
@@ -30,6 +31,9 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class KafkaProduceScenario implements Scenario {
     private static final String TOPIC = "ferrite-bench";
     private static final int RECORD = 64;
+    /** The broker's request path needs far longer than the suite's warm-up to be compiled: ramp it here. */
+    private static final int BROKER_WARMUP_SECONDS = 3;
+    private static final Duration BROKER_WARMUP = Duration.ofSeconds(BROKER_WARMUP_SECONDS);
 
     private final String acks;
     private final AtomicLong acknowledged = new AtomicLong();
@@ -84,6 +88,7 @@ public final class KafkaProduceScenario implements Scenario {
             ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
             ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
         System.out.printf("  kafka broker and topic ready in %.1f s%n", (System.nanoTime() - start) / 1e9);
+        run(BROKER_WARMUP, BROKER_WARMUP);
     }
 
     private void onCompletion(RecordMetadata metadata, Exception exception) {

@@ -99,10 +99,14 @@ public final class LoadScenario implements Scenario {
         int[] samples = new int[1];
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         Summary summary;
+        // The clock starts at the first progress report (one sample after sending began), not before the
+        // connections are made: connecting can take longer than a short trial.
+        long stopAfter = Math.max(0, (rate > 0 ? BEHIND_FACTOR * duration.toNanos() : duration.toNanos()) - sample.toNanos());
         try {
-            timer.schedule(generator::stop, rate > 0 ? BEHIND_FACTOR * duration.toNanos() : duration.toNanos(),
-                TimeUnit.NANOSECONDS);
             summary = generator.run(progress -> {
+                if (samples[0] == 0) {
+                    timer.schedule(generator::stop, stopAfter, TimeUnit.NANOSECONDS);
+                }
                 if (samples[0] < timeline.length) {
                     timeline[samples[0]++] = progress.rate();
                 }
