@@ -20,8 +20,17 @@ public final class FerriteCli implements Runnable {
         System.exit(execute(args));
     }
 
-    /** Runs a command line and returns its exit status (tests call this). */
+    /** Runs a command line and returns its exit status. */
     public static int execute(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /**
+     * The command line with Ferrite's error handling: a bad flag or flag value prints
+     * {@code ferrite: <what is wrong>} and a pointer to {@code --help} on stderr, and exits 2;
+     * any other failure prints {@code ferrite: <message>} and exits 1. Tests set its out and err.
+     */
+    static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new FerriteCli());
         commandLine.setParameterExceptionHandler((exception, arguments) -> {
             CommandLine failed = exception.getCommandLine();
@@ -31,9 +40,13 @@ public final class FerriteCli implements Runnable {
         });
         commandLine.setExecutionExceptionHandler((exception, failed, parseResult) -> {
             failed.getErr().println("ferrite: " + exception.getMessage());
-            return exception instanceof IllegalArgumentException ? 2 : 1;
+            if (exception instanceof IllegalArgumentException) {
+                failed.getErr().println("(see '" + failed.getCommandSpec().qualifiedName() + " --help')");
+                return 2;
+            }
+            return 1;
         });
-        return commandLine.execute(args);
+        return commandLine;
     }
 
     @Override

@@ -7,9 +7,11 @@ import io.ferrite.engine.journal.JournalReader;
 import io.ferrite.engine.journal.JournalRecord;
 import io.ferrite.offheap.EventFlyweight;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -25,6 +27,8 @@ import java.util.concurrent.Callable;
 /**
  * {@code ferrite replay}: prints journaled events, oldest first. Safe while a server appends to the
  * same journal (Chronicle Queue readers and writers may share a directory).
+ *
+ * <p>Thread-safety: picocli fills the fields, then one thread calls {@link #call()}.
  */
 @Command(name = "replay", mixinStandardHelpOptions = true, description = "Print journaled events.")
 final class ReplayCommand implements Callable<Integer> {
@@ -43,6 +47,9 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--count", description = "Print only the number of events, as a bare integer.")
     boolean count;
 
+    @Spec
+    CommandSpec spec;
+
     private final EventFlyweight event = new EventFlyweight();
 
     @Override
@@ -52,7 +59,7 @@ final class ReplayCommand implements Callable<Integer> {
             throw new IllegalArgumentException("no journal at " + journal + " (expected the directory " + events
                 + "; pass the same --journal as 'ferrite run')");
         }
-        PrintStream out = System.out;
+        PrintWriter out = spec.commandLine().getOut();
         long printed = 0;
         try (ChronicleJournal chronicle = ChronicleJournal.open(JournalConfig.of(events));
              ChronicleJournalReader reader = chronicle.newReader(false)) {
@@ -73,6 +80,7 @@ final class ReplayCommand implements Callable<Integer> {
         if (count) {
             out.println(printed);
         }
+        out.flush();
         return 0;
     }
 

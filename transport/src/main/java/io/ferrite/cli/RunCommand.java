@@ -4,6 +4,7 @@ import io.ferrite.affinity.CpuLayout;
 import io.ferrite.engine.Durability;
 import io.ferrite.engine.Engine;
 import io.ferrite.engine.EngineBuilder;
+import io.ferrite.engine.EventHandler;
 import io.ferrite.engine.IdleKind;
 import io.ferrite.transport.server.AdminServer;
 import io.ferrite.transport.server.BackpressurePolicy;
@@ -11,24 +12,36 @@ import io.ferrite.transport.server.FerriteServer;
 import io.ferrite.transport.server.ServerConfig;
 import io.ferrite.transport.server.TransportKind;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import sun.misc.Signal;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
 
 /**
  * {@code ferrite run}: the standalone server. Prints one line when ready; on SIGTERM or SIGINT
- * stops accepting, drains, closes cleanly and exits 0.
+ * stops accepting, drains, closes cleanly and exits 0. A wrong flag value exits 2 before anything
+ * starts, with a message naming the flag.
+ *
+ * <p>Thread-safety: picocli fills the fields, then one thread calls {@link #call()} or {@link #start}.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the FWP/1 server.")
 final class RunCommand implements Callable<Integer> {
+    /** The smallest --max-frame: an EVENT header (48 bytes) plus a little payload. */
+    static final int MIN_FRAME = 64;
+    private static final EventHandler NO_OP = (event, index, endOfBatch) -> { };
+
     @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on (default ${DEFAULT-VALUE}).")
     String bind;
 
@@ -68,43 +81,105 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--backpressure", defaultValue = "block", description = "block | reject (default ${DEFAULT-VALUE}).")
     String backpressure;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        try (Running running = start(NO_OP)) {
+            CountDownLatch stop = new CountDownLatch(1);
+            Signal.handle(new Signal("TERM"), signal -> stop.countDown());
+            Signal.handle(new Signal("INT"), signal -> stop.countDown());
+            out.printf(Locale.ROOT, "ferrite listening on %s:%d transport=%s durability=%s journal=%s admin=%d%n",
+                bind, running.server().port(), running.server().transport().cliName(),
+                running.durability().name().toLowerCase(Locale.ROOT),
+                running.durability() == Durability.MEMORY ? "none" : journal.toAbsolutePath(), running.admin().port());
+            out.flush();
+            stop.await();
+            out.println("ferrite: stopping (draining, then closing)");
+            out.flush();
+            running.admin().markStopping();
+            running.server().close();
+        }
+        out.println("ferrite: stopped cleanly");
+        out.flush();
+        return 0;
+    }
+
+    /**
+     * Checks every flag (an {@link IllegalArgumentException} naming the flag when one is wrong,
+     * before anything starts), then starts the engine with {@code stage} as its one stage, the
+     * server and the admin port. {@link #call()} passes a stage that does nothing; tests pass
+     * a slow one.
+     */
+    Running start(EventHandler stage) {
         Durability mode = parseDurability(durability);
-        TransportKind transportKind = TransportKind.parse(transport);
-        IdleKind idleKind = IdleKind.parse(idle);
-        CpuLayout layout = CpuLayout.parse(cpus);
-        Duration dedupAge = Durations.parse(dedupWindow);
-        BackpressurePolicy policy = BackpressurePolicy.parse(backpressure);
-        byte[] token = readToken(tokenFile);
+        TransportKind transportKind = flag("--transport", transport, TransportKind::parse);
+        IdleKind idleKind = flag("--idle", idle, IdleKind::parse);
+        CpuLayout layout = flag("--cpus", cpus, CpuLayout::parse);
+        Duration dedupAge = flag("--dedup-window", dedupWindow, Durations::parse);
+        BackpressurePolicy policy = flag("--backpressure", backpressure, BackpressurePolicy::parse);
+        checkPort("--port", port);
+        checkPort("--admin-port", adminPort);
+        if (maxFrame < MIN_FRAME) {
+            throw new IllegalArgumentException("--max-frame must be at least " + MIN_FRAME + " bytes, was " + maxFrame);
+        }
         if (checkpointEvery <= 0) {
             throw new IllegalArgumentException("--checkpoint-every must be positive, was " + checkpointEvery);
         }
+        byte[] token = readToken(tokenFile);
+        ServerConfig config = new ServerConfig(bind, port, transportKind, 1, maxFrame, token, policy, 32 * 1024,
+            64 * 1024, Duration.ofSeconds(10), layout);
         EngineBuilder builder = Engine.builder().durability(mode).idle(idleKind).cpuLayout(cpus)
-            .checkpointEvery(checkpointEvery).dedupWindow(1 << 20, dedupAge)
-            .stage("ingest", (event, index, endOfBatch) -> { });
+            .checkpointEvery(checkpointEvery).dedupWindow(1 << 20, dedupAge).stage("ingest", stage);
         if (mode != Durability.MEMORY) {
             builder.journal(journal);
         }
-        ServerConfig config = new ServerConfig(bind, port, transportKind, 1, maxFrame, token, policy, 32 * 1024,
-            64 * 1024, Duration.ofSeconds(10), layout);
-        CountDownLatch stop = new CountDownLatch(1);
-        Signal.handle(new Signal("TERM"), signal -> stop.countDown());
-        Signal.handle(new Signal("INT"), signal -> stop.countDown());
-        try (Engine engine = builder.build();
-             FerriteServer server = FerriteServer.start(engine, config);
-             AdminServer admin = AdminServer.start(bind, adminPort, () -> health(server))) {
-            System.out.printf(Locale.ROOT, "ferrite listening on %s:%d transport=%s durability=%s journal=%s admin=%d%n",
-                bind, server.port(), server.transport().cliName(), mode.name().toLowerCase(Locale.ROOT),
-                mode == Durability.MEMORY ? "none" : journal.toAbsolutePath(), admin.port());
-            System.out.flush();
-            stop.await();
-            System.out.println("ferrite: stopping (draining, then closing)");
-            admin.markStopping();
-            server.close();
+        Engine engine = builder.build();
+        FerriteServer server = null;
+        try {
+            server = FerriteServer.start(engine, config);
+            FerriteServer started = server;
+            AdminServer admin = AdminServer.start(bind, adminPort, () -> health(started));
+            return new Running(mode, engine, server, admin);
+        } catch (RuntimeException e) {
+            if (server != null) {
+                server.close();
+            }
+            engine.close();
+            throw e;
         }
-        System.out.println("ferrite: stopped cleanly");
-        return 0;
+    }
+
+    /**
+     * A started server: closing stops the admin port, the server (draining what it owes), then the engine.
+     *
+     * <p>Thread-safety: close from the thread that started it.
+     */
+    record Running(Durability durability, Engine engine, FerriteServer server, AdminServer admin)
+        implements AutoCloseable {
+        @Override
+        public void close() {
+            try (engine; server; admin) {
+                admin.markStopping();
+            }
+        }
+    }
+
+    private static void checkPort(String flag, int value) {
+        if (value < 0 || value > 65_535) {
+            throw new IllegalArgumentException(flag + " must be 0..65535 (0 = any free port), was " + value);
+        }
+    }
+
+    /** Applies {@code parser}, naming the flag in its error. */
+    private static <T> T flag(String name, String value, Function<String, T> parser) {
+        try {
+            return parser.apply(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+        }
     }
 
     private static String health(FerriteServer server) {
@@ -133,8 +208,11 @@ final class RunCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--token-file " + file + " is empty; put the token in it");
             }
             return token.getBytes(StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("--token-file " + file + " does not exist; put the token in it, or drop"
+                + " the flag to run without authentication", e);
         } catch (IOException e) {
-            throw new IllegalArgumentException("--token-file " + file + " cannot be read: " + e.getMessage(), e);
+            throw new IllegalArgumentException("--token-file " + file + " cannot be read: " + e, e);
         }
     }
 }

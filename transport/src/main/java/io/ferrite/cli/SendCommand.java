@@ -6,15 +6,22 @@ import io.ferrite.transport.client.LoadGenerator;
 import io.ferrite.transport.client.Progress;
 import io.ferrite.transport.client.Summary;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
 /**
  * {@code ferrite send}: an open-loop load generator that is also a correctness check. Exits 1 when
- * any event it sent was neither ACKed nor REJECTed.
+ * any event it sent was neither ACKed nor REJECTed (the server died, or ACKs stopped coming for
+ * {@code --ack-timeout}).
+ *
+ * <p>Thread-safety: picocli fills the fields, then one thread calls {@link #call()}.
  */
 @Command(name = "send", mixinStandardHelpOptions = true,
     description = "Send events to a Ferrite server and report throughput and latency.")
@@ -43,18 +50,37 @@ final class SendCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the summary as one JSON object.")
     boolean json;
 
+    @Option(names = "--ack-timeout", defaultValue = "30s",
+        description = "Give up on ACKs after this long without progress, e.g. when the server died (default ${DEFAULT-VALUE}).")
+    String ackTimeout;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         if (count < 0 || rate < 0 || size < 0 || connections < 1) {
             throw new IllegalArgumentException("--count, --rate and --size must be >= 0 and --connections >= 1");
+        }
+        if (port < 1 || port > 65_535) {
+            throw new IllegalArgumentException("--port must be 1..65535, was " + port);
+        }
+        Duration timeout;
+        try {
+            timeout = Durations.parse(ackTimeout);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--ack-timeout: " + e.getMessage(), e);
         }
         ClientConfig client = ClientConfig.defaults(host, port).withClientName("ferrite-send");
         byte[] token = RunCommand.readToken(tokenFile);
         if (token != null) {
             client = client.withToken(token);
         }
-        Summary summary = LoadGenerator.run(LoadConfig.of(client, count, rate, size, connections), liveProgress());
-        System.out.println(json ? summary.json() : summary.line());
+        Summary summary = LoadGenerator.run(LoadConfig.of(client, count, rate, size, connections)
+            .withAckTimeout(timeout), liveProgress());
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(json ? summary.json() : summary.line());
+        out.flush();
         return summary.acked() + summary.rejected() == summary.sent() ? 0 : 1;
     }
 

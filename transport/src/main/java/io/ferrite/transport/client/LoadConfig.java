@@ -16,7 +16,8 @@ import java.util.Objects;
  * @param connections      connections, each with its own client and sender thread
  * @param eventType        the EVENT type field
  * @param keys             events cycle through ordering keys 0..keys-1
- * @param ackTimeout       how long, after its last event, a connection waits for the final ACKs
+ * @param ackTimeout       how long, after its last event, a connection waits for the final ACKs;
+ *                         also how long a full window waits for an ACK before its sender gives up
  * @param progressInterval how often the progress callback is called
  */
 public record LoadConfig(ClientConfig client, long events, double rate, int payloadSize, int connections,

@@ -279,9 +279,15 @@ public final class LoadGenerator {
             }
         }
 
-        /** Publishes one event, waiting out back pressure; false when the client closed. */
+        /**
+         * Publishes one event, waiting out back pressure; false when the client closed, or when the
+         * window stayed full with no ACK for the ACK timeout (the server died and the client keeps
+         * reconnecting: without this limit the sender would wait for ever).
+         */
         private boolean publish(boolean paced, long intended, int type, long key, long eventId, int length) {
             int idle = 0;
+            long waitingSince = 0;
+            long ackedWhenWaitBegan = 0;
             while (true) {
                 long correlationId = client.nextCorrelationId();
                 if (correlationId - client.lastAcked() <= sendTimes.length) { // its time slot is free
@@ -295,6 +301,13 @@ public final class LoadGenerator {
                     }
                 }
                 if (client.isClosed()) {
+                    return false;
+                }
+                long now = System.nanoTime();
+                if (idle == 0 || client.lastAcked() != ackedWhenWaitBegan) {
+                    waitingSince = now;
+                    ackedWhenWaitBegan = client.lastAcked();
+                } else if (now - waitingSince > config.ackTimeout().toNanos()) {
                     return false;
                 }
                 client.flush();
