@@ -51,6 +51,11 @@ public final class Engine implements AutoCloseable {
      * appended or given up. Its excess over {@code appended} is what close() waits out.
      */
     private final AtomicLong admitted;
+    /**
+     * A lower bound of {@code lastStage.processed()} shared by publishers, refreshed only when it
+     * says the engine is full ({@code processed} only grows, so any value once read stays a bound).
+     */
+    private volatile long processedBound;
     private final LongAdder backPressured = new LongAdder();
     private final LongAdder rejected = new LongAdder();
     private final LongAdder journalUnavailable = new LongAdder();
@@ -71,6 +76,7 @@ public final class Engine implements AutoCloseable {
         this.resources = parts.resources();
         this.appended = parts.appended();
         this.admitted = new AtomicLong(appended.get());
+        this.processedBound = lastStage.processed();
     }
 
     /** A builder with defaults for a small machine. */
@@ -226,12 +232,18 @@ public final class Engine implements AutoCloseable {
         }
         // Take a place within capacity before appending: a check followed by a separate append
         // would let N publishers overshoot it by N - 1. The place is handed back unless appended.
+        // The last stage's progress is read through a cached lower bound: the stage writes that
+        // line on every event, so reading it on every publish would cost a cache miss each time.
         long taken;
         do {
             taken = admitted.get();
-            if (taken - lastStage.processed() >= config.capacity()) {
-                backPressured.increment();
-                return PublishResult.BACK_PRESSURED;
+            if (taken - processedBound >= config.capacity()) {
+                long processed = lastStage.processed();
+                processedBound = processed; // racing publishers may store an older value: still a lower bound
+                if (taken - processed >= config.capacity()) {
+                    backPressured.increment();
+                    return PublishResult.BACK_PRESSURED;
+                }
             }
         } while (!admitted.compareAndSet(taken, taken + 1));
         // A volatile write (the CAS), then a volatile read of closing; close() writes closing, then
@@ -281,14 +293,24 @@ public final class Engine implements AutoCloseable {
         return index;
     }
 
-    /** SYNC: returns once the group commit covering {@code index} is done (or the engine stopped). */
+    /**
+     * SYNC: returns once the group commit covering {@code index} is done (or the engine stopped).
+     * An interrupt does not cut the wait short (the event is journaled, and returning its index
+     * would claim a durability it does not have yet); the wait is bounded by the group commit's
+     * delay plus one msync, and the interrupt status is restored on return.
+     */
     private void awaitDurable(long index) {
         int attempt = 0;
+        boolean interrupted = false;
         while (groupCommitter.durableGate() <= index) {
             if (closed.get() && housekeepingRunner.isClosed()) {
-                return; // the committer's final sync on close covered it
+                break; // the committer's final sync on close covered it
             }
+            interrupted |= Thread.interrupted(); // else parkNanos returns at once and this spins
             backOff(attempt++);
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -144,8 +144,13 @@ final class EngineAssembly {
                 memory.addReleaseGate(janitorReader);
             }
             janitorSlot = checkpoints == null ? null : checkpoints.slot(DedupJanitor.CHECKPOINT_NAME);
-            housekeeping.add(new DedupJanitor(dedup, janitorReader, janitorSlot, config.dedupMaxEntries(),
-                config.dedupMaxAge().toNanos(), lastIndexAtOpen));
+            DedupJanitor janitor = new DedupJanitor(dedup, janitorReader, janitorSlot, config.dedupMaxEntries(),
+                config.dedupMaxAge().toNanos(), lastIndexAtOpen);
+            long restored = janitor.restoreHistory(); // before any publish can be admitted
+            if (restored > 0) {
+                LOG.info("dedup window: re-read {} journaled records to restore their ids", restored);
+            }
+            housekeeping.add(janitor);
         }
         GroupCommitter groupCommitter = null;
         if (config.durability() == Durability.SYNC) {
@@ -171,7 +176,12 @@ final class EngineAssembly {
         AgentRunner housekeepingRunner = null;
         if (!housekeeping.isEmpty()) {
             Agent agent = housekeeping.size() == 1 ? housekeeping.getFirst() : new CompositeAgent(housekeeping);
-            housekeepingRunner = startRunner(config, agent, new PinningThreadFactory(layout, CpuLayout.JOURNAL, true));
+            // Backoff unless it runs the group commit (whose waits SYNC publishers feel): with SPIN
+            // or YIELD chosen for the stages, a spinning janitor would be one more busy thread
+            // competing for a small machine's cores.
+            IdleKind idle = groupCommitter != null ? config.idle() : IdleKind.BACKOFF;
+            housekeepingRunner = startRunner(config, idle, agent,
+                new PinningThreadFactory(layout, CpuLayout.JOURNAL, true));
         }
         LOG.info("engine started: durability={} stages={} threading={} journal={}", config.durability(),
             specs.stream().map(EngineConfig.StageSpec::name).toList(), config.threading(), root);
@@ -180,7 +190,12 @@ final class EngineAssembly {
     }
 
     private static AgentRunner startRunner(EngineConfig config, Agent agent, PinningThreadFactory threads) {
-        AgentRunner runner = new AgentRunner(config.idle().newStrategy(),
+        return startRunner(config, config.idle(), agent, threads);
+    }
+
+    private static AgentRunner startRunner(EngineConfig config, IdleKind idle, Agent agent,
+                                           PinningThreadFactory threads) {
+        AgentRunner runner = new AgentRunner(idle.newStrategy(),
             error -> config.errorHandler().onError(agent.roleName(), -1, error), null, agent);
         AgentRunner.startOnThread(runner, threads);
         return runner;

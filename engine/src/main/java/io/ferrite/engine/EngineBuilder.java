@@ -1,6 +1,7 @@
 package io.ferrite.engine;
 
 import io.ferrite.affinity.CpuLayout;
+import io.ferrite.engine.journal.ChronicleJournal;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -169,6 +170,20 @@ public final class EngineBuilder {
         }
         if (retainCycles < 0) {
             problems.add("retainCycles must be >= 0 (0 keeps everything), was " + retainCycles);
+        }
+        if (durability != Durability.MEMORY) {
+            try {
+                ChronicleJournal.rollCycle(rollCycle);
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        if (syncMaxDelay.isNegative()) {
+            problems.add("syncMaxDelay (group commit's longest wait; 0 = commit at once) must be >= 0, was "
+                + syncMaxDelay);
+        }
+        if (closeTimeout.isNegative()) {
+            problems.add("closeTimeout must be >= 0, was " + closeTimeout);
         }
         CpuLayout layout = null;
         try {

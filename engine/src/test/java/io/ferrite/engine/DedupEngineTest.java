@@ -70,6 +70,30 @@ class DedupEngineTest {
         assertThat(after.seen()).extracting(RecordingHandler.Seen::eventId).containsExactly(4343L);
     }
 
+    /**
+     * The state a kill -9 leaves between journaling an event and recording its id: ids in the
+     * journal, not in the window. The restarted engine must restore them before it accepts a
+     * publish (restoring them later, on the janitor thread, let a re-sent id be journaled twice).
+     */
+    @Test
+    void idsJournaledButNotInTheWindowAreRestoredBeforeTheFirstPublish() {
+        int count = 2_000;
+        long[] original = new long[count + 1];
+        try (Engine engine = Engine.builder().journal(dir).dedupWindow(0, Duration.ofMinutes(5))
+                .stage("only", new RecordingHandler()).build()) {
+            for (int id = 1; id <= count; id++) {
+                original[id] = publish(engine, id);
+            }
+        }
+        try (Engine engine = Engine.builder().journal(dir).stage("only", new RecordingHandler()).build()) {
+            for (int id = count; id >= 1; id--) {
+                assertThat(publish(engine, id)).as("re-sent id %d", id).isEqualTo(original[id]);
+            }
+            assertThat(engine.metrics().duplicates()).isEqualTo(count);
+            assertThat(engine.closeAndReport().published()).as("nothing journaled again").isZero();
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = Durability.class, names = {"ASYNC", "MEMORY"})
     void theWindowKeepsOnlyTheNewestMaxEntriesIds(Durability durability) {

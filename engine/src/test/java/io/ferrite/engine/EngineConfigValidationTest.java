@@ -6,6 +6,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -117,9 +118,16 @@ class EngineConfigValidationTest {
     }
 
     @Test
-    void anUnknownRollCycleFailsTheBuildListingTheKnownOnes() {
-        assertThatThrownBy(() -> Engine.builder().journal(dir).rollCycle("EVERY_FORTNIGHT").stage("only", NOTHING).build())
-            .isInstanceOf(IllegalArgumentException.class)
-            .hasMessageContainingAll("roll cycle 'EVERY_FORTNIGHT' is not one of", "FAST_DAILY", "FAST_HOURLY");
+    void anUnknownRollCycleIsRefusedByConfigListingTheKnownOnes() {
+        assertInvalid(Engine.builder().journal(dir).rollCycle("EVERY_FORTNIGHT").stage("only", NOTHING),
+            "roll cycle 'EVERY_FORTNIGHT' is not one of", "FAST_DAILY", "FAST_HOURLY");
+        assertThat(Files.exists(dir.resolve("events"))).as("nothing opened").isFalse();
+    }
+
+    @Test
+    void durationsMustMakeSense() {
+        assertInvalid(valid().groupCommit(16, Duration.ofMillis(-1)), "syncMaxDelay", "must be >= 0, was PT-0.001S");
+        assertThat(valid().groupCommit(16, Duration.ZERO).config().syncMaxDelay()).as("0 = commit at once").isZero();
+        assertInvalid(valid().closeTimeout(Duration.ofSeconds(-1)), "closeTimeout must be >= 0, was PT-1S");
     }
 }

@@ -92,6 +92,20 @@ class SyncDurabilityTest {
     }
 
     @Test
+    void anInterruptedPublishStillWaitsForItsGroupCommitAndKeepsTheInterrupt() {
+        try (Engine engine = startedSync(1_000, Duration.ofMillis(50))) {
+            Thread.currentThread().interrupt();
+            long index;
+            try {
+                index = publish(engine);
+            } finally {
+                assertThat(Thread.interrupted()).as("interrupt status kept").isTrue();
+            }
+            assertThat(engine.durableGate()).as("returned only once durable").isGreaterThan(index);
+        }
+    }
+
+    @Test
     void aLonePublishWaitsForTheGroupCommitDelay() {
         Duration maxDelay = Duration.ofMillis(50);
         try (Engine engine = sync(1_000, maxDelay).build()) {

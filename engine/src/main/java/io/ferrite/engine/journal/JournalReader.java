@@ -19,6 +19,22 @@ public interface JournalReader extends AutoCloseable {
      */
     boolean readNext(RecordConsumer consumer, long limit);
 
+    /**
+     * Whether this reader answers {@link #nextReady} cheaply; if not, a stage tells the end of a
+     * batch from its upstream's event count instead.
+     */
+    default boolean canPeek() {
+        return false;
+    }
+
+    /**
+     * Only while the consumer handles a record, and only if {@link #canPeek()}: whether the record
+     * after it is already committed with an index below {@code limit}.
+     */
+    default boolean nextReady(long limit) {
+        throw new UnsupportedOperationException("this reader cannot peek");
+    }
+
     /** Just past the last record this reader has read, published with release semantics. */
     long gate();
 

@@ -58,6 +58,16 @@ final class MemoryJournalReader implements JournalReader {
         return true;
     }
 
+    @Override
+    public boolean canPeek() {
+        return true;
+    }
+
+    @Override
+    public boolean nextReady(long limit) {
+        return reader.nextCommitted(limit);
+    }
+
     private void release(boolean idle) {
         if (releaseGates == null) {
             return;

@@ -236,9 +236,13 @@ public final class MemoryLog implements AutoCloseable {
         }
         assert (position & (FRAME_ALIGNMENT - 1)) == 0 : "not a frame boundary: " + position;
         assert position <= tailPosition() : "releasing past the tail: " + position;
-        // Plain stores, no slice objects: ordered before the release store below.
-        for (long p = released; p < position; p += Long.BYTES) {
-            LONG.set(memory, p & mask, 0L);
+        // Bulk plain stores (a memset), split at the wrap; ordered before the release store below.
+        long length = position - released;
+        long from = released & mask;
+        long firstPart = Math.min(length, capacity - from);
+        memory.asSlice(from, firstPart).fill((byte) 0);
+        if (firstPart < length) {
+            memory.asSlice(0, length - firstPart).fill((byte) 0);
         }
         LONG.setRelease(counters, RELEASED_OFFSET, position);
     }

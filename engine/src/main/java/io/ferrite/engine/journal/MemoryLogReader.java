@@ -32,6 +32,7 @@ public final class MemoryLogReader {
     private long cursor;
     /** Last released position loaded (acquire); only grows. */
     private long releasedSeen;
+
     /** Frame length of the current record, 0 when there is none. */
     private int currentFrameLength;
     private Thread owner;
@@ -91,6 +92,39 @@ public final class MemoryLogReader {
         }
         currentFrameLength = 0;
         return NOT_READY;
+    }
+
+    /**
+     * Whether a committed record follows the current one before {@code limitPosition} (padding
+     * frames are stepped over). The cursor does not move. A stage uses it to tell the handler that
+     * an event ends the batch without polling a counter the producers write on every event.
+     *
+     * @throws IllegalStateException if there is no current record
+     */
+    public boolean nextCommitted(long limitPosition) {
+        requireRecord();
+        long position = cursor + MemoryLog.align(currentFrameLength);
+        while (position < limitPosition) {
+            if (position - capacity >= releasedSeen) {
+                releasedSeen = log.releasedPosition(); // as in nextRecord: never read an unreleased lap
+                if (position - capacity >= releasedSeen) {
+                    return false;
+                }
+            }
+            final long word = (long) MemoryLog.LONG.getAcquire(memory, position & mask);
+            if (MemoryLog.lap(word) != (int) (position >>> lapShift)) {
+                return false;
+            }
+            final int state = MemoryLog.state(word);
+            if (state == MemoryLog.STATE_RECORD) {
+                return true;
+            }
+            if (state != MemoryLog.STATE_PADDING) {
+                return false;
+            }
+            position += MemoryLog.frameLength(word);
+        }
+        return false;
     }
 
     /**

@@ -6,6 +6,7 @@ import io.ferrite.engine.EventView;
 import io.ferrite.engine.journal.DeadLetterJournal;
 import io.ferrite.engine.journal.JournalReader;
 import io.ferrite.engine.journal.RecordConsumer;
+import io.ferrite.engine.metrics.LatencyRecorder;
 import io.ferrite.engine.metrics.SingleWriterCounter;
 import io.ferrite.engine.metrics.StageMetrics;
 import io.ferrite.engine.state.CheckpointStore;
@@ -40,8 +41,18 @@ public final class StageAgent implements Agent, RecordConsumer {
     private final long replayThroughIndex;
     private final EventView view = new EventView();
     private final SingleWriterCounter processed = new SingleWriterCounter();
+    /** The reader tells whether another record is ready (MEMORY); else upstream's count does. */
+    private final boolean peeking;
+    /** Publish stamps of the batch in progress: latency is recorded once the batch is handled. */
+    private final long[] batchPublishNanos;
 
+    /** Plain copy of {@link #processed}: the stage is its only writer. */
+    private long handledCount;
+    private int stampedInBatch;
+    /** A lower bound of upstream's count of events, refreshed when this stage reaches it. */
     private long available;
+    /** This duty cycle's limit from upstream's gate. */
+    private long limit;
     private int sinceCheckpoint;
     private long lastIndex = -1;
     private boolean batchEnds;
@@ -70,6 +81,9 @@ public final class StageAgent implements Agent, RecordConsumer {
         this.checkpointEvery = checkpointEvery;
         this.batchSize = batchSize;
         this.replayThroughIndex = replayThroughIndex;
+        this.peeking = reader.canPeek();
+        this.batchPublishNanos = new long[batchSize];
+        this.handledCount = initialProcessed;
         processed.setOrdered(initialProcessed);
         if (checkpoint != null) {
             lastIndex = checkpoint.get();
@@ -84,15 +98,18 @@ public final class StageAgent implements Agent, RecordConsumer {
 
     @Override
     public int doWork() {
-        long limit = upstream == null ? JournalReader.NO_LIMIT : upstream.gate();
-        available = upstreamCount.getAsLong();
+        limit = upstream == null ? JournalReader.NO_LIMIT : upstream.gate();
         int handled = 0;
-        while (handled < batchSize) {
-            batchEnds = handled == batchSize - 1;
-            if (!reader.readNext(this, limit)) {
-                break;
+        try {
+            while (handled < batchSize) {
+                batchEnds = handled == batchSize - 1;
+                if (!reader.readNext(this, limit)) {
+                    break;
+                }
+                handled++;
             }
-            handled++;
+        } finally {
+            recordLatencies(); // also when a reader failure escapes: the stamps never outgrow a batch
         }
         if (handled > 0) {
             metrics.batches().incrementOrdered();
@@ -100,10 +117,47 @@ public final class StageAgent implements Agent, RecordConsumer {
         return handled;
     }
 
+    /**
+     * Whether the event that makes {@code handledAfter} is the last one upstream has so far. A
+     * reader that can peek answers from the journal itself. Otherwise upstream's count is re-read
+     * only when the cached one is used up: publishers increment it on every event, and polling it
+     * from an idle stage would take that line from them each time.
+     */
+    private boolean isLastAvailable(long handledAfter) {
+        if (peeking) {
+            return !reader.nextReady(limit);
+        }
+        if (handledAfter < available) {
+            return false;
+        }
+        available = upstreamCount.getAsLong();
+        return handledAfter >= available;
+    }
+
+    /**
+     * One clock read per batch (a read costs 25-60 ns on a VM): each event's latency runs from its
+     * publish stamp to the end of the batch that handled it, which overstates by at most the time
+     * the rest of the batch took, never understates.
+     */
+    private void recordLatencies() {
+        int stamped = stampedInBatch;
+        if (stamped == 0) {
+            return;
+        }
+        stampedInBatch = 0;
+        long now = System.nanoTime();
+        LatencyRecorder latency = metrics.latency();
+        latency.beginBatch();
+        for (int i = 0; i < stamped; i++) {
+            latency.record(now - batchPublishNanos[i]);
+        }
+        latency.endBatch();
+    }
+
     @Override
     public void onRecord(MemorySegment memory, long offset, int length, long index) {
-        long handledBefore = processed.getAcquire();
-        boolean endOfBatch = batchEnds || handledBefore + 1 >= available;
+        long handledBefore = handledCount;
+        boolean endOfBatch = batchEnds || isLastAvailable(handledBefore + 1);
         view.wrap(memory, offset, length);
         try {
             handler.onEvent(view, index, endOfBatch);
@@ -116,10 +170,11 @@ public final class StageAgent implements Agent, RecordConsumer {
             }
         }
         if (index > replayThroughIndex) {
-            metrics.latency().record(System.nanoTime() - view.publishNanos());
+            batchPublishNanos[stampedInBatch++] = view.publishNanos();
         }
         lastIndex = index;
-        processed.setOrdered(handledBefore + 1);
+        handledCount = handledBefore + 1;
+        processed.setOrdered(handledCount);
         metrics.events().incrementOrdered();
         if (checkpoint != null && ++sinceCheckpoint >= checkpointEvery) {
             checkpoint.store(index);

@@ -18,7 +18,8 @@ import java.lang.foreign.MemorySegment;
  * process had journaled but not yet recorded in the window. Restored entries count their age from
  * the restart, so they are kept at least as long as the window promises.
  *
- * <p>Thread-safety: single-threaded: a duty cycle on the journal thread.
+ * <p>Thread-safety: single-threaded: {@link #restoreHistory()} on the engine's start thread, then
+ * a duty cycle on the journal thread (the thread start orders the two).
  */
 public final class DedupJanitor implements Agent, RecordConsumer {
     /** Checkpoint name: the index of the last evicted record. */
@@ -37,6 +38,7 @@ public final class DedupJanitor implements Agent, RecordConsumer {
     private int head;
     private int size;
     private long now;
+    private long lastRead = -1;
 
     /**
      * @param restoreThroughIndex records up to this index are re-read history: restore them into
@@ -58,6 +60,26 @@ public final class DedupJanitor implements Agent, RecordConsumer {
         }
     }
 
+    /**
+     * Re-reads the journal's history (records up to {@code restoreThroughIndex}) and restores its
+     * ids into the window. The engine calls it before it accepts a publish: done later, on the
+     * janitor's thread, a publisher could re-send an id the killed process had journaled but not
+     * recorded, before its restore, and journal it twice.
+     *
+     * @return records read
+     */
+    public long restoreHistory() {
+        long read = 0;
+        now = System.nanoTime();
+        while (lastRead < restoreThroughIndex && reader.readNext(this, JournalReader.NO_LIMIT)) {
+            read++;
+            if (read % BATCH == 0) {
+                now = System.nanoTime();
+            }
+        }
+        return read;
+    }
+
     @Override
     public int doWork() {
         now = System.nanoTime();
@@ -70,6 +92,7 @@ public final class DedupJanitor implements Agent, RecordConsumer {
 
     @Override
     public void onRecord(MemorySegment memory, long offset, int length, long index) {
+        lastRead = index;
         long eventId = JournalRecord.eventId(memory, offset);
         if (eventId == 0) {
             return;
