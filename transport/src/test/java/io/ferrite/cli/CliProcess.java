@@ -39,6 +39,7 @@ final class CliProcess implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("@" + System.getProperty("ferrite.jvmOptions"));
         command.add("-Xms64m"); // several of these may run beside the test JVM on a small machine
+        command.add("-XX:TieredStopAtLevel=1"); // short-lived: C1 only starts faster on 2 cores
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(FerriteCli.class.getName());
