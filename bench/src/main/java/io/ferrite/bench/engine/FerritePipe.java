@@ -6,6 +6,7 @@ import io.ferrite.engine.EngineBuilder;
 import io.ferrite.engine.EventHandler;
 import io.ferrite.engine.EventView;
 import io.ferrite.engine.IdleKind;
+import io.ferrite.engine.Ingest;
 import io.ferrite.engine.PublishResult;
 import io.ferrite.engine.StageThreading;
 import org.HdrHistogram.Histogram;
@@ -27,6 +28,11 @@ import java.time.Duration;
  * {@code dedup} the builder's default window is kept and every event gets a unique eventId, as a
  * real producer would send.
  *
+ * <p>SYNC: {@link Engine#publish} would wait for the msync covering each event, so one publisher
+ * would measure msync latency, not throughput. Events are offered instead ({@link Engine#offer},
+ * as the TCP transport does) and {@link #awaitHandled} also waits until the engine's durable gate
+ * has passed the last one: a batch counts once all of it is on disk.
+ *
  * <p>Thread-safety: publish from one thread; see {@link EventPipe}.
  */
 final class FerritePipe implements EventPipe {
@@ -40,6 +46,9 @@ final class FerritePipe implements EventPipe {
     private final boolean dedup;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment payload = arena.allocate(PAYLOAD_LENGTH, 8);
+    private final boolean sync;
+    private final Ingest ingest = new Ingest();
+    private long lastIndex = -1;
 
     /**
      * @param journal a directory for the journal, checkpoints and dead letters; required unless
@@ -47,6 +56,7 @@ final class FerritePipe implements EventPipe {
      */
     FerritePipe(Durability durability, int stages, StageThreading threading, boolean dedup, Path journal) {
         this.dedup = dedup;
+        this.sync = durability == Durability.SYNC;
         this.counters = new HandledCounter[stages];
         EngineBuilder builder = Engine.builder()
             .durability(durability)
@@ -72,12 +82,15 @@ final class FerritePipe implements EventPipe {
         long eventId = dedup ? sequence + 1 : 0;
         int attempt = 0;
         long result;
-        while ((result = engine.publish(TYPE, sequence, eventId, 0, payload, 0, PAYLOAD_LENGTH)) < 0) {
+        while ((result = sync
+            ? engine.offer(ingest.set(0, TYPE, sequence, eventId, 0, 0, payload, 0, PAYLOAD_LENGTH))
+            : engine.publish(TYPE, sequence, eventId, 0, payload, 0, PAYLOAD_LENGTH)) < 0) {
             if (result != PublishResult.BACK_PRESSURED) {
                 throw new IllegalStateException("publish of " + sequence + " answered " + PublishResult.describe(result));
             }
             PublisherIdle.idle(attempt++);
         }
+        lastIndex = result;
     }
 
     @Override
@@ -88,6 +101,12 @@ final class FerritePipe implements EventPipe {
     @Override
     public void awaitHandled(long count) {
         PublisherIdle.awaitCount(last, count);
+        if (sync) {
+            int attempt = 0;
+            while (engine.durableGate() <= lastIndex) {
+                PublisherIdle.idle(attempt++);
+            }
+        }
     }
 
     /** The first stage's publish-to-handled latency histogram (nanoseconds) since the engine started. */

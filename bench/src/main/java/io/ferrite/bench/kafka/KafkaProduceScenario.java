@@ -32,7 +32,7 @@ public final class KafkaProduceScenario implements Scenario {
     private static final String TOPIC = "ferrite-bench";
     private static final int RECORD = 64;
     /** The broker's request path needs far longer than the suite's warm-up to be compiled: ramp it here. */
-    private static final int BROKER_WARMUP_SECONDS = 3;
+    private static final int BROKER_WARMUP_SECONDS = 5;
     private static final Duration BROKER_WARMUP = Duration.ofSeconds(BROKER_WARMUP_SECONDS);
 
     private final String acks;

@@ -45,6 +45,7 @@ public final class MarkdownReport {
                 + "quick and full run it)\n");
         }
         md.append('\n');
+        md.append(Headlines.write(run));
         Map<String, List<ScenarioResult>> groups = new LinkedHashMap<>();
         for (ScenarioResult scenario : run.scenarios()) {
             groups.computeIfAbsent(scenario.group(), g -> new ArrayList<>()).add(scenario);
