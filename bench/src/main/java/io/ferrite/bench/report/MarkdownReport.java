@@ -41,8 +41,10 @@ public final class MarkdownReport {
         md.append("- alloc/event: heap bytes allocated by the whole JVM (server, client, peer and harness) "
             + "during the trial, over its events\n");
         if (run.scenarios().stream().noneMatch(s -> s.name().startsWith("peer.kafka"))) {
-            md.append("- Apache Kafka is not in this suite (its in-process broker takes seconds to start; "
-                + "quick and full run it)\n");
+            md.append(run.suite() == io.ferrite.bench.suite.SuiteKind.SMOKE
+                ? "- Apache Kafka is not in the smoke suite: its in-process broker takes seconds to start and ramp; "
+                    + "quick and full run it\n"
+                : "- Apache Kafka is not in this run (--scenario left it out)\n");
         }
         md.append('\n');
         md.append(Headlines.write(run));

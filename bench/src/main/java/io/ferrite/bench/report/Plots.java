@@ -63,7 +63,7 @@ public final class Plots {
 
     static String throughput(ScenarioResult scenario) {
         SvgChart chart = new SvgChart("Throughput over time: " + scenario.name(), "seconds into the trial",
-            "events per second", v -> v, v -> v);
+            "events per second", v -> v, v -> v).yFromZero();
         double top = 0;
         double longest = 0;
         int k = 1;

@@ -29,6 +29,7 @@ final class SvgChart {
     private final List<Tick> xTicks = new ArrayList<>();
     private final List<Tick> yTicks = new ArrayList<>();
     private final List<Series> series = new ArrayList<>();
+    private boolean yFromZero;
 
     SvgChart(String title, String xLabel, String yLabel, DoubleUnaryOperator xTransform, DoubleUnaryOperator yTransform) {
         this.title = title;
@@ -46,6 +47,12 @@ final class SvgChart {
 
     SvgChart yTick(double value, String label) {
         yTicks.add(new Tick(value, label));
+        return this;
+    }
+
+    /** Makes the y axis start at zero (for rates), whatever the data's minimum. */
+    SvgChart yFromZero() {
+        yFromZero = true;
         return this;
     }
 
@@ -125,6 +132,9 @@ final class SvgChart {
         }
         if (!Double.isFinite(min)) {
             return new double[] {0, 1};
+        }
+        if (!xAxis && yFromZero) {
+            min = Math.min(min, 0);
         }
         if (max - min < 1e-9) {
             double pad = Math.max(Math.abs(max) * 0.1, 0.5);
