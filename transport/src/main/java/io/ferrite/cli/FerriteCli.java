@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "ferrite", mixinStandardHelpOptions = true, version = "ferrite 0.1.0",
     description = "Ferrite: a durable, low-latency event engine.",
-    subcommands = {RunCommand.class, SendCommand.class, ReplayCommand.class, DemoCommand.class,
+    subcommands = {RunCommand.class, SendCommand.class, ReplayCommand.class, DemoCommand.class, ProfileCommand.class,
         CommandLine.HelpCommand.class})
 public final class FerriteCli implements Runnable {
 
@@ -51,6 +51,6 @@ public final class FerriteCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: run, send, replay, demo");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: run, send, replay, demo, profile");
     }
 }

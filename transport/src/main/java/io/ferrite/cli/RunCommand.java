@@ -6,6 +6,8 @@ import io.ferrite.engine.Engine;
 import io.ferrite.engine.EngineBuilder;
 import io.ferrite.engine.EventHandler;
 import io.ferrite.engine.IdleKind;
+import io.ferrite.profile.ProfileEvent;
+import io.ferrite.profile.ProfileSession;
 import io.ferrite.transport.server.AdminServer;
 import io.ferrite.transport.server.BackpressurePolicy;
 import io.ferrite.transport.server.FerriteServer;
@@ -81,13 +83,26 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--backpressure", defaultValue = "block", description = "block | reject (default ${DEFAULT-VALUE}).")
     String backpressure;
 
+    @Option(names = "--profile", description = "Profile the whole run with async-profiler: cpu | alloc | wall | lock;"
+        + " the flamegraph is written when the server stops.")
+    String profile;
+
+    @Option(names = "--profile-out", defaultValue = "./profile", description = "Where --profile writes flame-EVENT.html"
+        + " and collapsed-EVENT.txt (default ${DEFAULT-VALUE}).")
+    Path profileOut;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        ProfileEvent profileEvent = profile == null ? null : flag("--profile", profile, ProfileEvent::parse);
+        ProfileSession session = null;
         try (Running running = start(NO_OP)) {
+            if (profileEvent != null) {
+                session = ProfileSession.start(profileEvent);
+            }
             CountDownLatch stop = new CountDownLatch(1);
             Signal.handle(new Signal("TERM"), signal -> stop.countDown());
             Signal.handle(new Signal("INT"), signal -> stop.countDown());
@@ -101,6 +116,10 @@ final class RunCommand implements Callable<Integer> {
             out.flush();
             running.admin().markStopping();
             running.server().close();
+        } finally {
+            if (session != null) {
+                out.println("ferrite: " + session.stop(profileOut).describe());
+            }
         }
         out.println("ferrite: stopped cleanly");
         out.flush();
@@ -141,7 +160,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             server = FerriteServer.start(engine, config);
             FerriteServer started = server;
-            AdminServer admin = AdminServer.start(bind, adminPort, () -> health(started));
+            AdminServer admin = AdminServer.start(bind, adminPort, token, () -> health(started));
             return new Running(mode, engine, server, admin);
         } catch (RuntimeException e) {
             if (server != null) {
