@@ -17,6 +17,7 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +50,7 @@ final class KafkaBroker implements AutoCloseable {
             int controllerPort = freePort();
             Properties properties = properties(directory.path(), port, controllerPort);
             Path file = directory.path().resolve("server.properties");
-            try (OutputStream out = java.nio.file.Files.newOutputStream(file)) {
+            try (OutputStream out = Files.newOutputStream(file)) {
                 properties.store(out, "ferrite bench: single KRaft broker on loopback");
             }
             ByteArrayOutputStream output = new ByteArrayOutputStream();

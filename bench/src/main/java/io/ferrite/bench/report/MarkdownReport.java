@@ -3,6 +3,7 @@ package io.ferrite.bench.report;
 import io.ferrite.bench.suite.LatencySummary;
 import io.ferrite.bench.suite.Metric;
 import io.ferrite.bench.suite.ScenarioResult;
+import io.ferrite.bench.suite.SuiteKind;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,7 +42,7 @@ public final class MarkdownReport {
         md.append("- alloc/event: heap bytes allocated by the whole JVM (server, client, peer and harness) "
             + "during the trial, over its events\n");
         if (run.scenarios().stream().noneMatch(s -> s.name().startsWith("peer.kafka"))) {
-            md.append(run.suite() == io.ferrite.bench.suite.SuiteKind.SMOKE
+            md.append(run.suite() == SuiteKind.SMOKE
                 ? "- Apache Kafka is not in the smoke suite: its in-process broker takes seconds to start and ramp; "
                     + "quick and full run it\n"
                 : "- Apache Kafka is not in this run (--scenario left it out)\n");

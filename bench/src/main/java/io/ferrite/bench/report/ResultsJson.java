@@ -8,6 +8,7 @@ import io.ferrite.bench.suite.TrialResult;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -62,7 +63,7 @@ public final class ResultsJson {
         map.put("name", result.name());
         map.put("group", result.group());
         map.put("description", result.description());
-        map.put("metric", result.metric().name().toLowerCase(java.util.Locale.ROOT));
+        map.put("metric", result.metric().name().toLowerCase(Locale.ROOT));
         map.put("peers", result.peers());
         map.put("skipped", result.skipped());
         map.put("primary", range(result.primary()));

@@ -1,5 +1,6 @@
 package io.ferrite.bench.suite;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
@@ -26,7 +27,7 @@ public final class Sampler {
     }
 
     /** Starts sampling {@code completed} now. */
-    public static Sampler start(LongSupplier completed, java.time.Duration interval) {
+    public static Sampler start(LongSupplier completed, Duration interval) {
         Sampler sampler = new Sampler(completed, Math.max(1_000_000, interval.toNanos()));
         sampler.thread.start();
         return sampler;

@@ -10,6 +10,7 @@ import io.ferrite.transport.client.LoadGenerator;
 import io.ferrite.transport.client.Summary;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -120,7 +121,7 @@ public final class LoadScenario implements Scenario {
         LatencySummary latency = LatencySummary.ofFigures(summary.p50Micros(), summary.p99Micros(),
             summary.p999Micros(), summary.p9999Micros(), summary.maxMicros());
         return TrialResult.of(summary.acked(), summary.seconds(), latency,
-            java.util.Arrays.copyOf(timeline, samples[0]), sample.toNanos() / 1e9);
+            Arrays.copyOf(timeline, samples[0]), sample.toNanos() / 1e9);
     }
 
     @Override
