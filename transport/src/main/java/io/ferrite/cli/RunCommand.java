@@ -50,7 +50,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "7070", description = "FWP/1 port (default ${DEFAULT-VALUE}; 0 = any free port).")
     int port;
 
-    @Option(names = "--admin-port", defaultValue = "7071", description = "Admin HTTP port: GET /health (default ${DEFAULT-VALUE}).")
+    @Option(names = "--admin-port", defaultValue = "7071", description = "Admin HTTP port: GET /health, GET /profile (default ${DEFAULT-VALUE}).")
     int adminPort;
 
     @Option(names = "--journal", defaultValue = "./data/journal", description = "Journal directory (default ${DEFAULT-VALUE}).")

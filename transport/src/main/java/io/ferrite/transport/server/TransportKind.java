@@ -15,9 +15,13 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The Netty transports the server can run on. {@link #AUTO} picks epoll when available, else
- * NIO: an early loopback measurement on this class of machine found io_uring slower than epoll
- * for small frames, so io_uring is opt-in until the committed transport benchmark says otherwise.
+ * The Netty transports the server can run on. {@link #AUTO} picks epoll when available, else NIO.
+ * Measured (perf-reports/2026-11-25-transport-quick and -tcp-full, 64-byte events, 1 and 4
+ * connections, async and sync): epoll and io_uring overlap in every cell and swap medians between
+ * runs, epoll has the best median in 3 of 4 cells of the longer run and at one connection of raw
+ * Netty in both; NIO is the only clear loser (sync, and raw Netty at one connection). So epoll, the
+ * one of the two that containers do not commonly disable; io_uring stays opt-in until it
+ * measures faster.
  *
  * <p>Thread-safety: immutable.
  */
