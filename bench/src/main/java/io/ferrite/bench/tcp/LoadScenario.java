@@ -23,7 +23,8 @@ import java.util.function.Supplier;
  * {@link IngestTarget}. With rate 0 the senders go as fast as the ACK window allows for the trial's
  * duration (maximum throughput); with a rate they send {@code rate × duration} events open loop,
  * and latency is ACK time minus intended send time (coordinated omission corrected). A fixed-rate
- * trial that falls behind is cut at three times its duration and reports the rate it reached.
+ * trial that falls behind is cut at three times its duration and reports the rate it reached. The
+ * trial's latency is the generator's whole corrected histogram, not only its five summary figures.
  *
  * <p>Thread-safety: single-threaded (the runner's); the generator runs its own threads inside {@link #run}.
  */
@@ -118,9 +119,7 @@ public final class LoadScenario implements Scenario {
         if (summary.errors() > 0 || summary.acked() + summary.rejected() != summary.sent() || summary.acked() == 0) {
             throw new IllegalStateException(name + " lost events: " + summary.line());
         }
-        LatencySummary latency = LatencySummary.ofFigures(summary.p50Micros(), summary.p99Micros(),
-            summary.p999Micros(), summary.p9999Micros(), summary.maxMicros());
-        return TrialResult.of(summary.acked(), summary.seconds(), latency,
+        return TrialResult.of(summary.acked(), summary.seconds(), LatencySummary.ofNanos(summary.latencyNanos()),
             Arrays.copyOf(timeline, samples[0]), sample.toNanos() / 1e9);
     }
 

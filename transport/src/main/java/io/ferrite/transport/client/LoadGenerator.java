@@ -27,7 +27,8 @@ import java.util.function.Consumer;
  * event entered the client. Intended times sit in a {@code long} ring indexed by correlationId;
  * a cumulative ACK(c) records one value per event up to c into the connection's
  * {@link SingleWriterRecorder}. eventIds are a random 62-bit base plus {@code i}, so a resend after
- * a reconnect exercises the server's dedup. Sending does not allocate.
+ * a reconnect exercises the server's dedup. Sending does not allocate. The {@link Summary} carries
+ * a copy of the whole corrected histogram ({@link Summary#latencyNanos()}) besides its five figures.
  *
  * <p>Thread-safety: {@link #run} once, from one thread (it reports progress from that thread);
  * {@link #stop()} from any thread.
@@ -145,7 +146,7 @@ public final class LoadGenerator {
             any ? micros(total.getValueAtPercentile(99.0)) : 0,
             any ? micros(total.getValueAtPercentile(99.9)) : 0,
             any ? micros(total.getValueAtPercentile(99.99)) : 0,
-            any ? micros(total.getMaxValue()) : 0);
+            any ? micros(total.getMaxValue()) : 0, total);
     }
 
     private static long sum(List<Sender> senders, boolean acked) {
