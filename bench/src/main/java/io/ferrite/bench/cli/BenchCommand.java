@@ -10,6 +10,8 @@ import io.ferrite.bench.suite.Scenario;
 import io.ferrite.bench.suite.ScenarioResult;
 import io.ferrite.bench.suite.SuiteKind;
 import io.ferrite.bench.suite.SuiteRunner;
+import io.ferrite.bench.suite.TrialProfiler;
+import io.ferrite.profile.ProfileEvent;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,7 +30,8 @@ import java.util.regex.PatternSyntaxException;
  * {@code ferrite bench}: runs a suite of scenarios in this JVM (Ferrite embedded and over TCP, and
  * its peers side by side), writes report.md, results.json and plots/*.svg into {@code --out}, and
  * with {@code --baseline} compares against an earlier results.json: exit status 1 when a scenario
- * regressed (see {@link BaselineCheck} for the noise rule), 3 when no scenario could run.
+ * regressed (see {@link BaselineCheck} for the noise rule), 3 when no scenario could run. With
+ * {@code --profile EVENT} each scenario's measured trials are profiled (see {@link TrialProfiler}).
  *
  * <p>Thread-safety: run once from the main thread.
  */
@@ -59,6 +62,15 @@ public final class BenchCommand implements Callable<Integer> {
         description = "Only scenarios whose name matches this regular expression (e.g. 'tcp\\.max|peer').")
     String scenario;
 
+    @Option(names = "--profile", paramLabel = "EVENT",
+        description = "Profile each scenario's measured trials (not its warm-up or setup) with async-profiler: "
+            + "cpu | alloc | wall | lock. Profiled numbers are not comparable to unprofiled ones.")
+    String profile;
+
+    @Option(names = "--profile-out", paramLabel = "DIR",
+        description = "Where the flamegraphs go: <scenario>-<event>.html and .collapsed.txt (default: <out>/flames).")
+    Path profileOut;
+
     @Option(names = "--list", description = "Print the suite's scenario names and exit.")
     boolean list;
 
@@ -87,6 +99,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (baseline != null && !Files.isRegularFile(baseline)) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--baseline " + baseline + " is not a file");
         }
+        ProfileEvent profileEvent = parseProfile();
         List<Scenario> scenarios = Catalog.select(kind, filter);
         if (list) {
             scenarios.forEach(s -> System.out.println(s.name()));
@@ -106,9 +119,16 @@ public final class BenchCommand implements Callable<Integer> {
         MachineInfo machine = MachineInfo.detect();
         log.printf(Locale.ROOT, "ferrite bench --suite %s: %d scenario(s) on %s%n", kind.cliName(), scenarios.size(),
             machine.line());
-        List<ScenarioResult> results = new SuiteRunner(kind.plan(), log).run(scenarios);
+        TrialProfiler profiler = null;
+        if (profileEvent != null) {
+            Path flames = profileOut != null ? profileOut : out.resolve("flames");
+            profiler = new TrialProfiler(profileEvent, flames, out);
+            log.printf(Locale.ROOT, "profiling %s during the measured trials into %s: these numbers are not "
+                + "comparable to unprofiled ones%n", profileEvent, flames);
+        }
+        List<ScenarioResult> results = new SuiteRunner(kind.plan(), log, profiler).run(scenarios);
         RunRecord run = new RunRecord(kind, "ferrite bench " + String.join(" ", arguments), started,
-            (System.nanoTime() - start) / 1e9, machine, results);
+            (System.nanoTime() - start) / 1e9, machine, results, profileEvent);
         Files.createDirectories(out);
         List<String> plots = Plots.write(out.resolve("plots"), results);
         Files.writeString(out.resolve("results.json"), ResultsJson.write(run));
@@ -123,6 +143,21 @@ public final class BenchCommand implements Callable<Integer> {
             return BaselineCheck.compare(out.resolve("results.json"), baseline, threshold, log) > 0 ? 1 : 0;
         }
         return 0;
+    }
+
+    private ProfileEvent parseProfile() {
+        if (profile == null) {
+            if (profileOut != null) {
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--profile-out needs --profile cpu|alloc|wall|lock");
+            }
+            return null;
+        }
+        try {
+            return ProfileEvent.parse(profile);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--profile: " + e.getMessage());
+        }
     }
 
     private SuiteKind parseSuite(String text) {

@@ -36,10 +36,14 @@ public final class BaselineCheck {
      * @return the number of regressions
      */
     public static int compare(Path current, Path baseline, double thresholdPercent, PrintStream out) throws IOException {
-        Map<String, Map<?, ?>> now = scenarios(Json.parse(Files.readString(current)), current);
-        Map<String, Map<?, ?>> before = scenarios(Json.parse(Files.readString(baseline)), baseline);
+        Object nowTree = Json.parse(Files.readString(current));
+        Object beforeTree = Json.parse(Files.readString(baseline));
+        Map<String, Map<?, ?>> now = scenarios(nowTree, current);
+        Map<String, Map<?, ?>> before = scenarios(beforeTree, baseline);
         out.printf(Locale.ROOT, "baseline %s -> %s, threshold %.1f%% (regression = median worse by more than the "
             + "threshold AND trial ranges not overlapping)%n", baseline, current, thresholdPercent);
+        warnIfProfiled(nowTree, current, out);
+        warnIfProfiled(beforeTree, baseline, out);
         int regressions = 0;
         for (Map.Entry<String, Map<?, ?>> entry : now.entrySet()) {
             String name = entry.getKey();
@@ -82,6 +86,14 @@ public final class BaselineCheck {
         }
         out.printf(Locale.ROOT, "%d regression(s)%n", regressions);
         return regressions;
+    }
+
+    /** A profiled run's numbers carry the profiler's cost: say so, without refusing the comparison. */
+    private static void warnIfProfiled(Object tree, Path file, PrintStream out) {
+        if (tree instanceof Map<?, ?> root && root.get("profile") instanceof String event) {
+            out.printf(Locale.ROOT, "  note: %s was profiled (%s): its numbers are not comparable to unprofiled ones%n",
+                file, event);
+        }
     }
 
     private static Map<String, Map<?, ?>> scenarios(Object tree, Path file) {

@@ -1,5 +1,6 @@
 package io.ferrite.bench.report;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,7 +9,8 @@ import java.util.Map;
 
 /**
  * Just enough JSON for results.json: writes a tree of {@link Map}, {@link List}, {@link String},
- * {@link Number}, {@link Boolean} and null (non-finite numbers become null), and parses such text
+ * {@link Number}, {@link Boolean} and null (non-finite numbers become null; a {@link Double} keeps six
+ * significant digits, a {@link BigDecimal} all of its own), and parses such text
  * back into the same kinds of objects (numbers as {@link Double}). Not a general-purpose library:
  * no streaming, no escapes beyond what the writer emits plus {@code \\uXXXX}.
  *
@@ -49,6 +51,7 @@ public final class Json {
             case Float f when !Float.isFinite(f) -> out.append("null");
             case Double d -> out.append(d == Math.rint(d) && Math.abs(d) < 1e15
                 ? Long.toString(d.longValue()) : String.format(Locale.ROOT, "%.6g", d));
+            case BigDecimal d -> out.append(d.toPlainString());
             case Number n -> out.append(n);
             case Map<?, ?> map -> {
                 if (map.isEmpty()) {

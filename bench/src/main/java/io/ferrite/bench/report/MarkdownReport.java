@@ -2,6 +2,7 @@ package io.ferrite.bench.report;
 
 import io.ferrite.bench.suite.LatencySummary;
 import io.ferrite.bench.suite.Metric;
+import io.ferrite.bench.suite.ProfileRecord;
 import io.ferrite.bench.suite.ScenarioResult;
 import io.ferrite.bench.suite.SuiteKind;
 
@@ -15,7 +16,7 @@ import java.util.Optional;
 /**
  * report.md: the machine, the plan, one table per scenario family (throughput median [min–max],
  * latency percentiles, allocation per event, ratios to the scenario's peers), the skipped
- * scenarios with their reasons, and the plots.
+ * scenarios with their reasons, the flamegraphs when the run was profiled, and the plots.
  *
  * <p>Ratios are medians over medians from the same run. For throughput scenarios a ratio above 1
  * means faster than the peer; for latency scenarios (metric p99) the ratio is p99 over the peer's
@@ -47,6 +48,12 @@ public final class MarkdownReport {
                     + "quick and full run it\n"
                 : "- Apache Kafka is not in this run (--scenario left it out)\n");
         }
+        if (run.profile() != null) {
+            md.append("- **profiled** with async-profiler (`").append(run.profile().eventName())
+                .append("`) during every measured trial, not the warm-up or setup: the profiler takes CPU time and "
+                    + "memory of its own, so **these numbers are not comparable to unprofiled ones** (nor to a "
+                    + "baseline taken without `--profile`); flamegraphs under [profiles](#profiles)\n");
+        }
         md.append('\n');
         md.append(Headlines.write(run));
         Map<String, List<ScenarioResult>> groups = new LinkedHashMap<>();
@@ -72,6 +79,9 @@ public final class MarkdownReport {
             }
             md.append('\n');
         }
+        if (run.profile() != null) {
+            md.append(profiles(run));
+        }
         md.append("## scenarios\n\n");
         for (ScenarioResult scenario : run.scenarios()) {
             md.append("- `").append(scenario.name()).append("`: ").append(scenario.description()).append('\n');
@@ -81,6 +91,29 @@ public final class MarkdownReport {
             md.append("- [").append(plot).append("](plots/").append(plot).append(")\n");
         }
         return md.toString();
+    }
+
+    private static String profiles(RunRecord run) {
+        StringBuilder md = new StringBuilder("## profiles\n\n");
+        md.append("Asked for `").append(run.profile().eventName()).append("`; profiled numbers are not comparable to "
+            + "unprofiled ones.\n\n| scenario | sampled event | samples | flamegraph | collapsed stacks | note |\n"
+            + "|---|---|---|---|---|---|\n");
+        for (ScenarioResult scenario : run.scenarios()) {
+            ProfileRecord profile = scenario.profile();
+            if (profile == null) {
+                continue;
+            }
+            md.append("| `").append(scenario.name()).append("` | ");
+            if (profile.written()) {
+                md.append('`').append(profile.sampled()).append("` | ").append(profile.samples()).append(" | [")
+                    .append(profile.flamegraph()).append("](").append(profile.flamegraph()).append(") | [")
+                    .append(profile.collapsed()).append("](").append(profile.collapsed()).append(") | ");
+            } else {
+                md.append("– | – | – | – | ");
+            }
+            md.append(profile.note() == null ? "" : profile.note().replace("|", "\\|")).append(" |\n");
+        }
+        return md.append('\n').toString();
     }
 
     private static String row(ScenarioResult scenario, RunRecord run) {

@@ -2,9 +2,12 @@ package io.ferrite.bench.report;
 
 import io.ferrite.bench.suite.LatencySummary;
 import io.ferrite.bench.suite.MachineInfo;
+import io.ferrite.bench.suite.ProfileRecord;
 import io.ferrite.bench.suite.ScenarioResult;
 import io.ferrite.bench.suite.TrialResult;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,13 +17,17 @@ import java.util.Map;
 /**
  * results.json: the run as a JSON tree, format {@value #FORMAT}. Per scenario: its metric and
  * peers, the median/min/max of throughput, of each latency percentile (microseconds) and of
- * allocation per event, the {@code primary} range the baseline check compares, and every trial
- * (with its throughput-over-time series).
+ * allocation per event, the {@code primary} range the baseline check compares, every trial (with
+ * its throughput-over-time series and, where latency was measured, its whole percentile curve:
+ * {@code percentiles} and {@code percentile_us}, pairwise), and with {@code --profile} the profile of
+ * its trials (root {@code profile}: the event asked for, null when the run was not profiled).
  *
  * <p>Thread-safety: stateless.
  */
 public final class ResultsJson {
     public static final String FORMAT = "ferrite-bench/1";
+    /** Percentile levels need more than six digits: 99.99990 and 99.99995 are different points. */
+    private static final MathContext PERCENTILE_DIGITS = new MathContext(10);
 
     private ResultsJson() {
     }
@@ -33,6 +40,7 @@ public final class ResultsJson {
         root.put("started", run.started().toString());
         root.put("seconds", run.seconds());
         root.put("machine", machine(run.machine()));
+        root.put("profile", run.profile() == null ? null : run.profile().eventName());
         Map<String, Object> plan = new LinkedHashMap<>();
         plan.put("warmup_ms", run.suite().plan().warmup().toMillis());
         plan.put("trial_ms", run.suite().plan().trial().toMillis());
@@ -74,6 +82,9 @@ public final class ResultsJson {
         map.put("p9999_us", range(result.latency(LatencySummary::p9999)));
         map.put("max_us", range(result.latency(LatencySummary::max)));
         map.put("alloc_bytes_per_event", range(result.allocationPerEvent()));
+        if (result.profile() != null) {
+            map.put("profile", profile(result.profile()));
+        }
         List<Object> trials = new ArrayList<>();
         for (TrialResult trial : result.trials()) {
             trials.add(trial(trial));
@@ -96,6 +107,14 @@ public final class ResultsJson {
             figures.put("p999_us", latency.p999());
             figures.put("p9999_us", latency.p9999());
             figures.put("max_us", latency.max());
+            List<Object> percentiles = new ArrayList<>(latency.curve().size());
+            List<Object> micros = new ArrayList<>(latency.curve().size());
+            for (double[] point : latency.curve()) {
+                percentiles.add(new BigDecimal(point[0]).round(PERCENTILE_DIGITS));
+                micros.add(point[1]);
+            }
+            figures.put("percentiles", percentiles);
+            figures.put("percentile_us", micros);
             map.put("latency", figures);
         }
         map.put("sample_seconds", trial.sampleSeconds());
@@ -104,6 +123,17 @@ public final class ResultsJson {
             timeline.add((double) Math.round(rate));
         }
         map.put("timeline", timeline);
+        return map;
+    }
+
+    private static Map<String, Object> profile(ProfileRecord profile) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("requested", profile.requested().eventName());
+        map.put("event", profile.sampled());
+        map.put("samples", profile.samples());
+        map.put("flamegraph", profile.flamegraph());
+        map.put("collapsed", profile.collapsed());
+        map.put("note", profile.note());
         return map;
     }
 

@@ -3,6 +3,7 @@ package io.ferrite.bench.report;
 import io.ferrite.bench.suite.MachineInfo;
 import io.ferrite.bench.suite.ScenarioResult;
 import io.ferrite.bench.suite.SuiteKind;
+import io.ferrite.profile.ProfileEvent;
 
 import java.time.Instant;
 import java.util.List;
@@ -19,9 +20,10 @@ import java.util.Optional;
  * @param seconds     wall time of the whole run
  * @param machine     where it ran
  * @param scenarios   every selected scenario, in run order
+ * @param profile     the event the measured trials were profiled with ({@code --profile}), or null
  */
 public record RunRecord(SuiteKind suite, String command, Instant started, double seconds, MachineInfo machine,
-                        List<ScenarioResult> scenarios) {
+                        List<ScenarioResult> scenarios, ProfileEvent profile) {
 
     public RunRecord {
         scenarios = List.copyOf(scenarios);

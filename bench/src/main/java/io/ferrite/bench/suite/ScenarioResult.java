@@ -6,12 +6,13 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * One scenario's trials, or why it has none ({@code skipped}), with the medians and ranges the
- * report and the baseline check use.
+ * report and the baseline check use, and the profile of its trials when the run was profiled
+ * ({@code profile}, else null).
  *
  * <p>Thread-safety: immutable.
  */
 public record ScenarioResult(String name, String group, String description, Metric metric, List<String> peers,
-                             List<TrialResult> trials, String skipped) {
+                             List<TrialResult> trials, String skipped, ProfileRecord profile) {
 
     public ScenarioResult {
         trials = List.copyOf(trials);
@@ -20,7 +21,7 @@ public record ScenarioResult(String name, String group, String description, Metr
 
     public static ScenarioResult skipped(Scenario scenario, String reason) {
         return new ScenarioResult(scenario.name(), scenario.group(), scenario.description(), scenario.metric(),
-            scenario.peers(), List.of(), reason);
+            scenario.peers(), List.of(), reason, null);
     }
 
     public boolean ran() {

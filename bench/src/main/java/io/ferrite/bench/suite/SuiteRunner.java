@@ -7,7 +7,8 @@ import java.util.Locale;
 
 /**
  * Runs scenarios one after the other on the calling thread: open, warm up, the trials (each
- * wrapped in the JVM's allocation counter), close. A scenario that fails is recorded as skipped
+ * wrapped in the JVM's allocation counter), close. With a {@link TrialProfiler} the trials of each
+ * scenario, and nothing before them, are profiled. A scenario that fails is recorded as skipped
  * with the reason, and the suite carries on.
  *
  * <p>Thread-safety: single-threaded.
@@ -15,10 +16,17 @@ import java.util.Locale;
 public final class SuiteRunner {
     private final TrialPlan plan;
     private final PrintStream log;
+    private final TrialProfiler profiler;
 
     public SuiteRunner(TrialPlan plan, PrintStream log) {
+        this(plan, log, null);
+    }
+
+    /** @param profiler profiles each scenario's measured trials, or null for none */
+    public SuiteRunner(TrialPlan plan, PrintStream log, TrialProfiler profiler) {
         this.plan = plan;
         this.log = log;
+        this.profiler = profiler;
     }
 
     public List<ScenarioResult> run(List<Scenario> scenarios) {
@@ -39,10 +47,14 @@ public final class SuiteRunner {
             return ScenarioResult.skipped(scenario, unavailable);
         }
         List<TrialResult> trials = new ArrayList<>(plan.trials());
+        ProfileRecord profile = null;
         try {
             try {
                 scenario.open();
                 scenario.run(plan.warmup(), plan.sample());
+                if (profiler != null) {
+                    profiler.start();
+                }
                 for (int k = 0; k < plan.trials(); k++) {
                     long before = Allocation.total();
                     TrialResult trial = scenario.run(plan.trial(), plan.sample());
@@ -53,7 +65,14 @@ public final class SuiteRunner {
                     trials.add(trial);
                     log.println("  " + describe(k, trial));
                 }
+                if (profiler != null) {
+                    profile = profiler.stop(scenario.name());
+                    log.println("  " + describe(profile));
+                }
             } finally {
+                if (profiler != null) {
+                    profiler.abandon();
+                }
                 scenario.close();
             }
         } catch (Exception | AssertionError e) {
@@ -62,7 +81,15 @@ public final class SuiteRunner {
             return ScenarioResult.skipped(scenario, reason);
         }
         return new ScenarioResult(scenario.name(), scenario.group(), scenario.description(), scenario.metric(),
-            scenario.peers(), trials, null);
+            scenario.peers(), trials, null, profile);
+    }
+
+    private static String describe(ProfileRecord profile) {
+        if (!profile.written()) {
+            return "profile " + profile.requested() + ": " + profile.note();
+        }
+        return String.format(Locale.ROOT, "profile %s (%d samples): %s%s", profile.sampled(), profile.samples(),
+            profile.flamegraph(), profile.note() == null ? "" : "; " + profile.note());
     }
 
     private static String describe(int index, TrialResult trial) {

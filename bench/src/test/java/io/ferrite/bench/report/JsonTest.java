@@ -3,6 +3,7 @@ package io.ferrite.bench.report;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
+import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,13 @@ class JsonTest {
         assertThat(map.get("nan")).isNull();
         assertThat(map.get("list")).isEqualTo(List.of(1.0, 2.5));
         assertThat(map.get("nested")).isEqualTo(Map.of("ok", true));
+    }
+
+    @Test
+    void bigDecimalsKeepTheirDigits() {
+        String text = Json.write(List.of(new BigDecimal("99.99998474"), 99.99998474));
+        assertThat(text).startsWith("[99.99998474,100.000]");
+        assertThat(Json.parse(text)).isEqualTo(List.of(99.99998474, 100.0));
     }
 
     @Test

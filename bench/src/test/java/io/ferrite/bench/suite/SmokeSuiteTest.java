@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.withinPercentage;
 
 /**
  * Runs {@code ferrite bench --suite smoke} once into a temporary directory (real server, real
@@ -74,6 +75,31 @@ class SmokeSuiteTest {
             assertThat(document.getDocumentElement().getTagName()).as(plot.toString()).isEqualTo("svg");
             assertThat(document.getElementsByTagName("polyline").getLength()).as(plot.toString()).isPositive();
         }
+    }
+
+    @Test
+    void fixedRateLatencyCurvesCarryTheWholeDistribution() throws Exception {
+        Map<?, ?> root = (Map<?, ?>) Json.parse(Files.readString(out.resolve("results.json")));
+        assertThat(root.get("profile")).as("not profiled").isNull();
+        Map<?, ?> rate = ((List<?>) root.get("scenarios")).stream().map(s -> (Map<?, ?>) s)
+            .filter(s -> String.valueOf(s.get("name")).startsWith("tcp.rate10k.")).findFirst().orElseThrow();
+        assertThat(rate.get("profile")).isNull();
+        Map<?, ?> latency = (Map<?, ?>) ((Map<?, ?>) ((List<?>) rate.get("trials")).getFirst()).get("latency");
+        List<?> percentiles = (List<?>) latency.get("percentiles");
+        List<?> micros = (List<?>) latency.get("percentile_us");
+        assertThat(percentiles).hasSameSizeAs(micros).hasSizeGreaterThan(20);
+        assertThat(((Number) percentiles.getLast()).doubleValue()).isEqualTo(100.0);
+        assertThat(((Number) micros.getLast()).doubleValue())
+            .isCloseTo(((Number) latency.get("max_us")).doubleValue(), withinPercentage(1));
+
+        Path plot;
+        try (Stream<Path> files = Files.list(out.resolve("plots"))) {
+            plot = files.filter(p -> p.getFileName().toString().startsWith("latency-tcp.rate10k.")).findFirst().orElseThrow();
+        }
+        var polyline = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(plot.toFile())
+            .getElementsByTagName("polyline").item(0);
+        String points = polyline.getAttributes().getNamedItem("points").getNodeValue();
+        assertThat(points.split(" ")).as("points on the percentile curve").hasSizeGreaterThan(20);
     }
 
     @Test
