@@ -1,7 +1,6 @@
 package io.ferrite.engine.state;
 
 import net.openhft.chronicle.core.values.LongValue;
-import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ExternalMapQueryContext;
 import net.openhft.chronicle.map.MapEntry;
@@ -14,20 +13,23 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The dedup window: eventId → journal index, in a Chronicle Map (persisted beside the journal, or
- * in memory for MEMORY durability). A publisher {@link #reserve reserves} an id before appending,
- * then {@link #complete completes} it with the index, or {@link #cancel cancels} it when the append
- * failed; a concurrent publisher of the same id sees {@link #PENDING} until then. Entries leave
- * the window through {@link #evict} (driven by the {@link DedupJanitor}).
+ * in memory for MEMORY durability). A publisher {@link #reserve reserves} an id before appending:
+ * that takes the id's segment update lock and keeps it, so the append happens while no other
+ * publisher can see or take the id; then it {@link #complete completes} the id with the index (one
+ * insert, and the lock is released) or {@link #cancel cancels} it when the append failed. One map
+ * lookup per new event, and no placeholder entry that a killed process could leave behind. Entries
+ * leave the window through {@link #evict} (driven by the {@link DedupJanitor}).
  *
  * <p>Every operation is done under the map's segment update lock with per-thread reusable
  * key/value objects: no allocation per call.
  *
- * <p>Thread-safety: thread-safe.
+ * <p>Thread-safety: thread-safe; {@link #complete} or {@link #cancel} must follow a
+ * {@link #RESERVED} answer on the same thread, with no other call of this window in between.
  */
 public final class DedupWindow implements AutoCloseable {
     /** {@link #reserve}: the id was not in the window; it is now reserved for the caller. */
     public static final long RESERVED = -1;
-    /** {@link #reserve}/{@link #lookup}: another publisher reserved the id and has not finished. */
+    /** {@link #lookup}: a placeholder entry (older versions reserved ids with it); never written now. */
     public static final long PENDING = -2;
     /** {@link #lookup}: the id is not in the window. */
     public static final long ABSENT = -3;
@@ -57,13 +59,18 @@ public final class DedupWindow implements AutoCloseable {
     /**
      * Reserves {@code eventId}, or reports what the window holds for it.
      *
-     * @return {@link #RESERVED} when the caller now owns the id; the original journal index (≥ 0)
-     * when the id is a duplicate; {@link #PENDING} when another publisher owns it right now
+     * @return {@link #RESERVED} when the caller now owns the id (and holds its segment lock until
+     * {@link #complete} or {@link #cancel}); the original journal index (≥ 0) when the id is a
+     * duplicate; {@link #PENDING} only for a placeholder written by an older version of this class
      */
     public long reserve(long eventId) {
         Scratch s = scratch.get();
+        if (s.held != null) {
+            throw new IllegalStateException("eventId " + s.heldId + " is still reserved by this thread");
+        }
         s.key.setValue(eventId);
-        try (ExternalMapQueryContext<LongValue, LongValue, ?> context = map.queryContext(s.key)) {
+        ExternalMapQueryContext<LongValue, LongValue, ?> context = map.queryContext(s.key);
+        try {
             context.updateLock().lock();
             MapEntry<LongValue, LongValue> entry = context.entry();
             if (entry != null) {
@@ -71,34 +78,44 @@ public final class DedupWindow implements AutoCloseable {
                 if (existing >= 0) {
                     duplicates.increment();
                 }
+                context.close();
                 return existing;
             }
-            s.value.setValue(PENDING);
-            context.insert(context.absentEntry(), context.wrapValueAsData(s.value));
-            return RESERVED;
+        } catch (RuntimeException | Error e) {
+            context.close();
+            throw e;
         }
+        s.held = context;
+        s.heldId = eventId;
+        return RESERVED;
     }
 
-    /** Records the journal index of a reserved id. */
+    /** Records the journal index of the id this thread reserved, and releases its lock. */
     public void complete(long eventId, long index) {
         Scratch s = scratch.get();
-        s.key.setValue(eventId);
-        s.value.setValue(index);
-        try (ExternalMapQueryContext<LongValue, LongValue, ?> context = map.queryContext(s.key)) {
-            context.updateLock().lock();
-            MapEntry<LongValue, LongValue> entry = context.entry();
-            Data<LongValue> value = context.wrapValueAsData(s.value);
-            if (entry != null) {
-                context.replaceValue(entry, value);
-            } else {
-                context.insert(context.absentEntry(), value);
-            }
+        ExternalMapQueryContext<LongValue, LongValue, ?> context = held(s, eventId);
+        try {
+            s.value.setValue(index);
+            context.insert(context.absentEntry(), context.wrapValueAsData(s.value));
+        } finally {
+            s.held = null;
+            context.close();
         }
     }
 
-    /** Forgets a reserved id whose append failed, so a retry is not mistaken for a duplicate. */
+    /** Forgets the id this thread reserved (its append failed), so a retry is not mistaken for a duplicate. */
     public void cancel(long eventId) {
-        removeIf(eventId, PENDING);
+        Scratch s = scratch.get();
+        ExternalMapQueryContext<LongValue, LongValue, ?> context = held(s, eventId);
+        s.held = null;
+        context.close();
+    }
+
+    private static ExternalMapQueryContext<LongValue, LongValue, ?> held(Scratch s, long eventId) {
+        if (s.held == null || s.heldId != eventId) {
+            throw new IllegalStateException("eventId " + eventId + " is not reserved by this thread");
+        }
+        return s.held;
     }
 
     /**
@@ -162,7 +179,7 @@ public final class DedupWindow implements AutoCloseable {
         }
     }
 
-    /** A killed process may leave reservations that no append followed; they would block retries. */
+    /** Placeholders an older version left (it wrote PENDING before appending); they would block retries. */
     private void dropPendingReservations() {
         List<Long> pending = new ArrayList<>();
         map.forEachEntry(entry -> {
@@ -171,7 +188,7 @@ public final class DedupWindow implements AutoCloseable {
             }
         });
         for (long eventId : pending) {
-            cancel(eventId);
+            removeIf(eventId, PENDING);
         }
     }
 
@@ -180,5 +197,8 @@ public final class DedupWindow implements AutoCloseable {
         final LongValue key = Values.newHeapInstance(LongValue.class);
         final LongValue value = Values.newHeapInstance(LongValue.class);
         final LongValue spare = Values.newHeapInstance(LongValue.class);
+        /** The query context of the id this thread has reserved (its segment lock held), or null. */
+        ExternalMapQueryContext<LongValue, LongValue, ?> held;
+        long heldId;
     }
 }

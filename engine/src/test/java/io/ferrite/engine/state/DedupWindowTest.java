@@ -9,13 +9,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** {@link DedupWindow}'s reserve/complete/cancel/evict/restore contract, persisted and in memory. */
 class DedupWindowTest {
@@ -38,23 +41,27 @@ class DedupWindowTest {
 
     @ParameterizedTest(name = "persisted={0}")
     @ValueSource(booleans = {true, false})
-    void aReservationIsPendingUntilCompletedThenADuplicate(boolean persisted) {
+    void aReservationHoldsTheIdUntilCompletedThenItIsADuplicate(boolean persisted) throws Exception {
         DedupWindow w = open(persisted);
         assertThat(w.lookup(5)).isEqualTo(DedupWindow.ABSENT);
         assertThat(w.reserve(5)).isEqualTo(DedupWindow.RESERVED);
-        assertThat(w.lookup(5)).isEqualTo(DedupWindow.PENDING);
-        assertThat(w.reserve(5)).as("while another publisher holds it").isEqualTo(DedupWindow.PENDING);
+        assertThatThrownBy(() -> w.reserve(6)).as("one reservation per thread at a time")
+            .isInstanceOf(IllegalStateException.class).hasMessageContaining("eventId 5 is still reserved");
+
+        CompletableFuture<Long> other = CompletableFuture.supplyAsync(() -> w.reserve(5));
+        assertThatThrownBy(() -> other.get(300, TimeUnit.MILLISECONDS))
+            .as("another publisher of the id waits while it is held").isInstanceOf(TimeoutException.class);
         assertThat(w.duplicates()).isZero();
 
         w.complete(5, 50);
+        assertThat(other.get(30, TimeUnit.SECONDS)).as("then it sees the original index").isEqualTo(50);
         assertThat(w.lookup(5)).isEqualTo(50);
-        assertThat(w.reserve(5)).isEqualTo(50);
         assertThat(w.reserve(5)).isEqualTo(50);
         assertThat(w.duplicates()).isEqualTo(2);
         assertThat(w.size()).isEqualTo(1);
-
-        w.cancel(5);
-        assertThat(w.lookup(5)).as("cancel leaves a completed id alone").isEqualTo(50);
+        assertThatThrownBy(() -> w.cancel(5)).as("nothing is reserved any more")
+            .isInstanceOf(IllegalStateException.class).hasMessageContaining("not reserved by this thread");
+        assertThat(w.lookup(5)).isEqualTo(50);
     }
 
     @ParameterizedTest(name = "persisted={0}")
@@ -65,6 +72,7 @@ class DedupWindowTest {
         w.cancel(6);
         assertThat(w.lookup(6)).isEqualTo(DedupWindow.ABSENT);
         assertThat(w.reserve(6)).isEqualTo(DedupWindow.RESERVED);
+        w.cancel(6);
         assertThat(w.duplicates()).isZero();
     }
 
@@ -91,20 +99,17 @@ class DedupWindowTest {
 
     @ParameterizedTest(name = "persisted={0}")
     @ValueSource(booleans = {true, false})
-    void restoreFillsAbsentAndPendingIdsButNeverOverwritesACompletedOne(boolean persisted) {
+    void restoreFillsAbsentIdsButNeverOverwritesACompletedOne(boolean persisted) {
         DedupWindow w = open(persisted);
         w.restore(8, 80);
         assertThat(w.lookup(8)).isEqualTo(80);
         w.restore(8, 81);
         assertThat(w.lookup(8)).isEqualTo(80);
-        assertThat(w.reserve(9)).isEqualTo(DedupWindow.RESERVED);
-        w.restore(9, 90);
-        assertThat(w.lookup(9)).isEqualTo(90);
-        assertThat(w.reserve(9)).isEqualTo(90);
+        assertThat(w.reserve(8)).isEqualTo(80);
     }
 
     @Test
-    void completedIdsSurviveACleanReopenAndPendingReservationsDoNot() {
+    void completedIdsSurviveACleanReopenAndACancelledReservationLeavesNothing() {
         Path file = dir.resolve("dedup.dat");
         try (DedupWindow w = DedupWindow.open(file, 10_000)) {
             for (long id = 1; id <= 100; id++) {
@@ -112,7 +117,9 @@ class DedupWindowTest {
                 w.complete(id, id * 3);
             }
             w.reserve(500);
+            w.cancel(500);
             w.reserve(501);
+            w.cancel(501);
         }
         try (DedupWindow w = DedupWindow.open(file, 10_000)) {
             for (long id = 1; id <= 100; id++) {
@@ -122,6 +129,7 @@ class DedupWindowTest {
             assertThat(w.lookup(501)).isEqualTo(DedupWindow.ABSENT);
             assertThat(w.size()).isEqualTo(100);
             assertThat(w.reserve(500)).isEqualTo(DedupWindow.RESERVED);
+            w.cancel(500);
             assertThat(w.reserve(42)).isEqualTo(126);
         }
     }
@@ -168,7 +176,7 @@ class DedupWindowTest {
                     reserved++;
                 } else if (result == id * 2) {
                     duplicatesSeen++;
-                } else if (result != DedupWindow.PENDING) {
+                } else {
                     wrong.add("id " + id + ": thread " + t + " got " + result);
                 }
             }

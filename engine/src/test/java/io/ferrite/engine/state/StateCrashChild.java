@@ -10,14 +10,15 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The process {@link StateCrashRecoveryTest} kills: fills a dedup window and a checkpoint store,
- * leaves some reservations PENDING, then holds the update lock of one dedup segment (through a
- * second view of the same file, as a process killed inside a map operation would leave it), prints
+ * leaves one id reserved (its segment lock held, as a process killed between reserving and
+ * completing an id leaves it), holds the update lock of another dedup segment (through a second
+ * view of the same file, as a process killed inside a map operation would leave it), prints
  * {@code READY} and waits to be killed. Nothing is closed. Args: stateDir.
  */
 public final class StateCrashChild {
     static final long ENTRIES = 10_000;
     static final int COMPLETED = 1_000;
-    static final int PENDING = 10;
+    static final long RESERVED_AT_KILL = COMPLETED + 1;
     static final long LOCKED_ID = 7;
 
     private StateCrashChild() {
@@ -38,8 +39,8 @@ public final class StateCrashChild {
             }
             window.complete(id, indexOf(id));
         }
-        for (long id = COMPLETED + 1; id <= COMPLETED + PENDING; id++) {
-            window.reserve(id);
+        if (window.reserve(RESERVED_AT_KILL) != DedupWindow.RESERVED) {
+            throw new IllegalStateException("fresh id " + RESERVED_AT_KILL + " not reserved");
         }
         CheckpointStore checkpoints = CheckpointStore.open(dir.resolve("checkpoints.dat"));
         checkpoints.slot("stage-a").store(123_456);
