@@ -13,7 +13,8 @@ import java.util.Locale;
 /**
  * The run's SVG plots, one trial per line: latency by percentile (HdrHistogram style: the x axis
  * is {@code log10(1 / (1 - percentile))}, so 90%, 99%, 99.9%... are evenly spaced; latency on a
- * log axis) for every scenario that measured latency, and throughput over time for every scenario.
+ * log axis) for every scenario that measured latency, from its whole HdrHistogram percentile curve,
+ * and throughput over time for every scenario.
  *
  * <p>Thread-safety: stateless.
  */
@@ -56,7 +57,13 @@ public final class Plots {
         }
         int k = 1;
         for (TrialResult trial : scenario.trials()) {
-            chart.series("trial " + k++, trial.latency().curve());
+            List<double[]> curve = trial.latency().curve();
+            // The 100% point (the max) would sit at the axis end as if six nines had been measured; the curve
+            // reaches the max at the last percentile the trial's count resolves, so it ends there instead.
+            if (curve.size() > 1 && curve.getLast()[0] >= 100) {
+                curve = curve.subList(0, curve.size() - 1);
+            }
+            chart.series("trial " + k++, curve);
         }
         return chart.render();
     }
