@@ -22,10 +22,19 @@ final class AckQueue {
         maxIndices = new long[capacity];
     }
 
-    /** Adds a batch; the caller checks {@link #isFull()} first and stops reading when full. */
+    /**
+     * Adds a batch. When the ring is full the batch is merged into the newest entry instead: ACKs
+     * are cumulative, so the merged entry answers both once the later batch is durable. Waiting
+     * batches never stop the connection (a SYNC client sending one event per read would otherwise
+     * fill the ring within one group commit).
+     */
     void add(long correlationId, long ackIndex, long maxIndex) {
         if (size == correlationIds.length) {
-            throw new IllegalStateException("ack queue full");
+            int newest = (head + size - 1) % correlationIds.length;
+            correlationIds[newest] = correlationId;
+            ackIndices[newest] = ackIndex;
+            maxIndices[newest] = Math.max(maxIndices[newest], maxIndex);
+            return;
         }
         int tail = (head + size) % correlationIds.length;
         correlationIds[tail] = correlationId;
@@ -63,7 +72,4 @@ final class AckQueue {
         return size == 0;
     }
 
-    boolean isFull() {
-        return size == correlationIds.length;
-    }
 }

@@ -329,9 +329,6 @@ final class ConnectionHandler extends ByteToMessageDecoder {
         acks.add(batchCorrelationId, batchAckIndex, batchMaxIndex);
         batchHasEvents = false;
         batchMaxIndex = -1;
-        if (acks.isFull()) {
-            block(context);
-        }
     }
 
     /** Writes the newest ACK whose events are all durable; re-arms itself while some are not. */
@@ -351,9 +348,7 @@ final class ConnectionHandler extends ByteToMessageDecoder {
                 durableTask = null;
                 flushAcks(ctx, false);
                 ctx.flush();
-                if (blocked && !acks.isFull() && retryTask == null) {
-                    resume(ctx);
-                }
+
             }, RETRY_NANOS, TimeUnit.NANOSECONDS);
         }
     }

@@ -1,5 +1,7 @@
 package io.ferrite.transport.server;
 
+import io.ferrite.engine.Durability;
+import io.ferrite.engine.EngineBuilder;
 import io.ferrite.engine.journal.ChronicleJournal;
 import io.ferrite.engine.journal.ChronicleJournalReader;
 import io.ferrite.engine.journal.JournalConfig;
@@ -14,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -76,6 +79,34 @@ class ServerAckTest {
         for (RawClient.Frame ack : acks) {
             assertThat(journal.get(ack.journalIndex())).as("journal record at the index of %s", ack)
                 .isEqualTo(new Journaled(ack.correlationId(), 0, 11));
+        }
+    }
+
+    /**
+     * SYNC: every read batch's ACK waits for the group commit covering it. A client sending one
+     * event per write makes one batch per event; many more batches than the connection's ACK ring
+     * holds must wait within one (slow) group commit without failing the connection (found by the
+     * fixed-rate SYNC benchmarks: "ack queue full" closed it).
+     */
+    @Test
+    void manySyncReadBatchesWaitingForOneGroupCommitAreAllAckedOnceDurable() throws Exception {
+        EngineBuilder sync = ServerHarness.asyncEngine(dir).durability(Durability.SYNC)
+            .groupCommit(1_000_000, Duration.ofSeconds(2));
+        try (ServerHarness harness = ServerHarness.start(sync, ServerHarness.config());
+             RawClient client = RawClient.connectAndHello(harness.port())) {
+            for (long correlationId = 1; correlationId <= 200; correlationId++) {
+                client.send(event(correlationId, 0, 11));
+                Thread.sleep(1); // one read batch per event, all within one group commit (2 s)
+            }
+            List<RawClient.Frame> frames = client.readUntilAck(200, RawClient.TIMEOUT);
+            assertThat(frames).allMatch(f -> f.kind() == Frames.ACK);
+            long durableGate = harness.engine.durableGate();
+            assertThat(frames.getLast().journalIndex()).as("ACKed only once durable").isLessThan(durableGate);
+
+            client.send(event(201, 0, 11));
+            assertThat(client.readUntilAck(201, RawClient.TIMEOUT).getLast().correlationId())
+                .as("the connection is still open").isEqualTo(201);
+            assertThat(harness.counters().protocolErrors()).isZero();
         }
     }
 
