@@ -69,6 +69,9 @@ final class Catalog {
                 }
             }
         }
+        for (int connections : CONNECTIONS) {
+            list.add(TcpScenarios.ferriteWithoutDedup(auto, connections));
+        }
         for (TransportKind transport : TRANSPORTS) {
             for (Durability durability : DURABILITIES) {
                 for (int connections : CONNECTIONS) {

@@ -3,9 +3,12 @@ package io.ferrite.bench.tcp;
 import io.ferrite.bench.engine.TempDirectory;
 import io.ferrite.engine.Durability;
 import io.ferrite.engine.Engine;
+import io.ferrite.engine.EngineBuilder;
 import io.ferrite.transport.server.FerriteServer;
 import io.ferrite.transport.server.ServerConfig;
 import io.ferrite.transport.server.TransportKind;
+
+import java.time.Duration;
 
 /**
  * The real thing, in this JVM: an {@link Engine} with one no-op stage journaling into a fresh
@@ -21,10 +24,19 @@ final class FerriteTarget implements IngestTarget {
     private final FerriteServer server;
 
     FerriteTarget(TransportKind transport, Durability durability) {
+        this(transport, durability, true);
+    }
+
+    /** @param dedup false: the engine's dedup window is off (a diagnostic: what the window costs) */
+    FerriteTarget(TransportKind transport, Durability durability, boolean dedup) {
         Engine built = null;
         try {
-            built = Engine.builder().journal(directory.path()).durability(durability).cpuLayout("none")
-                .stage("count", (event, index, endOfBatch) -> { }).build();
+            EngineBuilder builder = Engine.builder().journal(directory.path()).durability(durability).cpuLayout("none")
+                .stage("count", (event, index, endOfBatch) -> { });
+            if (!dedup) {
+                builder.dedupWindow(0, Duration.ofMinutes(1));
+            }
+            built = builder.build();
             server = FerriteServer.start(built, ServerConfig.defaults(0).withTransport(transport));
             engine = built;
         } catch (RuntimeException e) {

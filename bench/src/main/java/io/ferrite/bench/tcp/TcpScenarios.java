@@ -42,6 +42,19 @@ public final class TcpScenarios {
             () -> new FerriteTarget(transport, durability), NettyTransports.unavailableReason(transport));
     }
 
+    /**
+     * Diagnostic: Ferrite's server at maximum throughput with the dedup window off
+     * ({@code tcp.max.<transport>.async-nodedup.c<N>}), to show what the window costs end to end.
+     */
+    public static Scenario ferriteWithoutDedup(TransportKind transport, int connections) {
+        String name = "tcp.max." + transport.cliName() + ".async-nodedup.c" + connections;
+        String description = String.format(Locale.ROOT, "FerriteServer (%s, async, dedup window off) <- LoadGenerator, "
+            + "%d connection(s), 64-byte events as fast as ACKs allow", transport.cliName(), connections);
+        return new LoadScenario(name, "tcp-max", description,
+            List.of("tcp.max." + transport.cliName() + ".async.c" + connections, "peer.chronicle.append"), 0, connections,
+            () -> new FerriteTarget(transport, Durability.ASYNC, false), NettyTransports.unavailableReason(transport));
+    }
+
     /** The raw Netty peer at maximum throughput. */
     public static Scenario rawNetty(TransportKind transport, int connections) {
         return new LoadScenario("peer.netty." + transport.cliName() + ".c" + connections, "peer",
