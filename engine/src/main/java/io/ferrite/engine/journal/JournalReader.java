@@ -28,11 +28,12 @@ public interface JournalReader extends AutoCloseable {
     }
 
     /**
-     * Only while the consumer handles a record, and only if {@link #canPeek()}: whether the record
-     * after it is already committed with an index below {@code limit}.
+     * While the consumer handles a record: whether the record after it is already committed with an
+     * index below {@code limit}. A reader that cannot peek ({@link #canPeek()} false) answers false,
+     * meaning "not known"; callers ask {@link #canPeek()} first.
      */
     default boolean nextReady(long limit) {
-        throw new UnsupportedOperationException("this reader cannot peek");
+        return false;
     }
 
     /** Just past the last record this reader has read, published with release semantics. */

@@ -96,7 +96,7 @@ class ServerAckTest {
              RawClient client = RawClient.connectAndHello(harness.port())) {
             for (long correlationId = 1; correlationId <= 200; correlationId++) {
                 client.send(event(correlationId, 0, 11));
-                Thread.sleep(1); // one read batch per event, all within one group commit (2 s)
+                Thread.sleep(1); // traffic shaping, not a wait: one read batch per event, all within one 2 s group commit
             }
             List<RawClient.Frame> frames = client.readUntilAck(200, RawClient.TIMEOUT);
             assertThat(frames).allMatch(f -> f.kind() == Frames.ACK);
