@@ -6,6 +6,7 @@ import io.ferrite.engine.journal.JournalConfig;
 import io.ferrite.engine.journal.JournalReader;
 import io.ferrite.engine.journal.JournalRecord;
 import io.ferrite.offheap.EventFlyweight;
+import io.ferrite.transport.JsonText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -92,10 +93,10 @@ final class ReplayCommand implements Callable<Integer> {
         if (json) {
             return String.format(Locale.ROOT,
                 "{\"index\":%d,\"type\":%d,\"key\":%d,\"eventId\":%s,\"timestampNanos\":%d,\"priority\":%d,"
-                    + "\"payloadSize\":%d,\"%s\":\"%s\"}",
+                    + "\"payloadSize\":%d,\"%s\":%s}",
                 index, Integer.toUnsignedLong(event.type()), event.key(), Long.toUnsignedString(event.eventId()),
                 event.timestampNanos(), event.priority(), payload.length, text != null ? "payload" : "payloadHex",
-                text != null ? jsonEscape(text) : HexFormat.of().formatHex(payload));
+                JsonText.quote(text != null ? text : HexFormat.of().formatHex(payload)));
         }
         return String.format(Locale.ROOT, "index=%d type=%d key=%d eventId=%s timestamp=%d priority=%d size=%d %s",
             index, Integer.toUnsignedLong(event.type()), event.key(), Long.toUnsignedString(event.eventId()),
@@ -121,9 +122,5 @@ final class ReplayCommand implements Callable<Integer> {
         } catch (CharacterCodingException e) {
             return null;
         }
-    }
-
-    private static String jsonEscape(String text) {
-        return text.replace("\\", "\\\\").replace("\"", "\\\"");
     }
 }

@@ -4,6 +4,7 @@ import io.ferrite.profile.ProfileArchive;
 import io.ferrite.profile.ProfileEvent;
 import io.ferrite.profile.ProfileResult;
 import io.ferrite.profile.ProfileSession;
+import io.ferrite.transport.JsonText;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -126,7 +127,7 @@ public final class AdminServer implements AutoCloseable {
                     throw new IllegalArgumentException("millis must be in [1, " + MAX_PROFILE_MILLIS + "], was " + millis);
                 }
             } catch (IllegalArgumentException e) {
-                refusal = json(HttpResponseStatus.BAD_REQUEST, "{\"error\":" + quote(e.getMessage()) + "}");
+                refusal = json(HttpResponseStatus.BAD_REQUEST, "{\"error\":" + JsonText.quote(e.getMessage()) + "}");
             }
         }
         if (refusal != null) {
@@ -144,7 +145,7 @@ public final class AdminServer implements AutoCloseable {
         try {
             session = ProfileSession.start(event);
         } catch (IllegalStateException e) {
-            return json(HttpResponseStatus.CONFLICT, "{\"error\":" + quote(e.getMessage()) + "}");
+            return json(HttpResponseStatus.CONFLICT, "{\"error\":" + JsonText.quote(e.getMessage()) + "}");
         }
         activeProfile = session;
         Path directory = null;
@@ -163,7 +164,7 @@ public final class AdminServer implements AutoCloseable {
             return json(HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"error\":\"the server is stopping\"}");
         } catch (IOException | RuntimeException e) {
             session.abandon();
-            return json(HttpResponseStatus.INTERNAL_SERVER_ERROR, "{\"error\":" + quote(String.valueOf(e.getMessage())) + "}");
+            return json(HttpResponseStatus.INTERNAL_SERVER_ERROR, "{\"error\":" + JsonText.quote(String.valueOf(e.getMessage())) + "}");
         } finally {
             activeProfile = null;
             deleteQuietly(directory);
@@ -189,10 +190,6 @@ public final class AdminServer implements AutoCloseable {
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
         return response;
-    }
-
-    private static String quote(String text) {
-        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", " ") + "\"";
     }
 
     private static void deleteQuietly(Path directory) {
