@@ -78,6 +78,16 @@ public final class CpuLayout {
         return STAGE_PREFIX + n;
     }
 
+    /** Pins nothing: every role runs where the OS schedules it. */
+    public static CpuLayout none() {
+        return parse("none");
+    }
+
+    /** Pins by role when there are enough CPUs for it, else nothing (see {@code auto} in the class javadoc). */
+    public static CpuLayout auto() {
+        return parse("auto");
+    }
+
     /** Parses {@code spec} against the CPUs this process may use ({@link AllowedCpus#ofThisProcess()}). */
     public static CpuLayout parse(String spec) {
         return parse(spec, AllowedCpus.ofThisProcess());

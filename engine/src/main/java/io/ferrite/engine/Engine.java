@@ -7,6 +7,8 @@ import io.ferrite.engine.journal.Journal;
 import io.ferrite.engine.stage.StageAgent;
 import io.ferrite.engine.state.DedupWindow;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +18,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -63,7 +67,10 @@ public final class Engine implements AutoCloseable {
     private final LongAdder journalUnavailable = new LongAdder();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean closing;
-    private volatile CloseReport closeReport;
+    /** Completed by the first close, normally or with what it threw; later closes wait for it. */
+    private final CompletableFuture<CloseReport> closeReport = new CompletableFuture<>();
+    /** How publishing threads wait (back pressure, SYNC durability); one per thread, made once. */
+    private static final ThreadLocal<IdleStrategy> WAITING = ThreadLocal.withInitial(Engine::newWaitStrategy);
 
     Engine(EngineConfig config, EngineAssembly.EngineParts parts) {
         this.config = config;
@@ -138,7 +145,7 @@ public final class Engine implements AutoCloseable {
         }
         long id = reserveId(eventId);
         if (id != NO_ID && id != DedupWindow.RESERVED) {
-            if (status != null && id >= 0) {
+            if (status != null) {
                 status.duplicate = true;
             }
             return id;
@@ -159,7 +166,8 @@ public final class Engine implements AutoCloseable {
     public long publishBlocking(int type, long key, long eventId, int priority, MemorySegment payload, long offset,
                                 int length, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        int attempt = 0;
+        IdleStrategy waiting = WAITING.get();
+        waiting.reset();
         while (true) {
             long result = publish(type, key, eventId, priority, payload, offset, length);
             if (result != PublishResult.BACK_PRESSURED) {
@@ -168,7 +176,7 @@ public final class Engine implements AutoCloseable {
             if (System.nanoTime() - deadline >= 0) {
                 return PublishResult.TIMED_OUT;
             }
-            backOff(attempt++);
+            waiting.idle();
         }
     }
 
@@ -251,31 +259,17 @@ public final class Engine implements AutoCloseable {
 
     /**
      * {@link #NO_ID} when the event has no id or dedup is off; {@link DedupWindow#RESERVED} when this
-     * publisher now owns the id; else what the publish answers (the original index of a duplicate,
-     * or BACK_PRESSURED), its admission given back.
+     * publisher now owns the id; else the original index of a duplicate, its admission given back.
      */
     private long reserveId(long eventId) {
         if (eventId == 0 || dedup == null) {
             return NO_ID;
         }
-        long result = reserveOrWait(eventId);
+        long result = dedup.reserve(eventId);
         if (result != DedupWindow.RESERVED) {
             admitted.decrementAndGet();
         }
         return result;
-    }
-
-    /** RESERVED, or the original index of a duplicate, or BACK_PRESSURED if another publisher holds it too long. */
-    private long reserveOrWait(long eventId) {
-        for (int attempt = 0; attempt < 10_000; attempt++) {
-            long result = dedup.reserve(eventId);
-            if (result != DedupWindow.PENDING) {
-                return result;
-            }
-            backOff(attempt);
-        }
-        backPressured.increment();
-        return PublishResult.BACK_PRESSURED;
     }
 
     private long completed(long index, long eventId, boolean reserved, boolean waitDurable) {
@@ -310,28 +304,27 @@ public final class Engine implements AutoCloseable {
      * delay plus one msync, and the interrupt status is restored on return.
      */
     private void awaitDurable(long index) {
-        int attempt = 0;
+        if (groupCommitter.durableGate() > index) {
+            return;
+        }
+        IdleStrategy waiting = WAITING.get();
+        waiting.reset();
         boolean interrupted = false;
         while (groupCommitter.durableGate() <= index) {
             if (closed.get() && housekeepingRunner.isClosed()) {
                 break; // the committer's final sync on close covered it
             }
             interrupted |= Thread.interrupted(); // else parkNanos returns at once and this spins
-            backOff(attempt++);
+            waiting.idle();
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private static void backOff(int attempt) {
-        if (attempt < 100) {
-            Thread.onSpinWait();
-        } else if (attempt < 110) {
-            Thread.yield();
-        } else {
-            LockSupport.parkNanos(Math.min(1_000L << Math.min(attempt - 110, 10), 1_000_000L));
-        }
+    /** Spin 100 times, yield 10 times, then park from 1 µs doubling up to 1 ms. */
+    private static IdleStrategy newWaitStrategy() {
+        return new BackoffIdleStrategy(100, 10, 1_000L, 1_000_000L);
     }
 
     /** Counters and per-stage latency so far (control path: allocates). */
@@ -374,11 +367,23 @@ public final class Engine implements AutoCloseable {
      */
     public CloseReport closeAndReport() {
         if (!closed.compareAndSet(false, true)) {
-            while (closeReport == null) {
-                Thread.onSpinWait();
+            try {
+                return closeReport.join();
+            } catch (CompletionException e) {
+                throw new IllegalStateException("the engine's first close failed: " + e.getCause(), e.getCause());
             }
-            return closeReport;
         }
+        try {
+            CloseReport report = closeOnce();
+            closeReport.complete(report);
+            return report;
+        } catch (RuntimeException | Error e) {
+            closeReport.completeExceptionally(e);
+            throw e;
+        }
+    }
+
+    private CloseReport closeOnce() {
         closing = true;
         long deadline = System.nanoTime() + config.closeTimeout().toNanos();
         while (admitted.get() != appended.get() && System.nanoTime() - deadline < 0) {
@@ -399,18 +404,29 @@ public final class Engine implements AutoCloseable {
             unprocessed.put(stage.roleName(), Math.max(0, published - stage.processed()));
         }
         boolean drained = unprocessed.values().stream().allMatch(left -> left == 0);
+        Throwable failure = null;
         for (int i = resources.size() - 1; i >= 0; i--) {
             try {
                 resources.get(i).close();
             } catch (Exception e) {
                 LOG.warn("closing {} failed", resources.get(i), e);
+            } catch (Error e) {
+                // keep closing the others; the first Error is rethrown once all had their chance
+                LOG.error("closing {} failed", resources.get(i), e);
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
             }
+        }
+        if (failure != null) {
+            throw (Error) failure;
         }
         CloseReport report = new CloseReport(drained, published, Map.copyOf(unprocessed));
         if (!drained) {
             LOG.warn("engine closed before every stage caught up: {}", report);
         }
-        closeReport = report;
         return report;
     }
 }

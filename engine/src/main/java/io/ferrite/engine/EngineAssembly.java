@@ -162,6 +162,7 @@ final class EngineAssembly {
             housekeeping.add(retentionAgent(new JournalRetention(chronicle, config.retainCycles(), () -> oldest(needed))));
         }
 
+        resources.addAll(config.closeWith()); // closed before the journal and state, after the stages
         CpuLayout layout = config.cpuLayout();
         List<AgentRunner> stageRunners = new ArrayList<>();
         if (config.threading() == StageThreading.FUSED || stages.size() == 1) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Builds an {@link Engine}. Defaults suit a 2-core machine: ASYNC durability, stages fused on one
@@ -28,11 +29,14 @@ public final class EngineBuilder {
     private Durability durability = Durability.ASYNC;
     private final List<EngineConfig.StageSpec> stages = new ArrayList<>();
     private StageThreading threading = StageThreading.FUSED;
-    private String cpuLayout = "auto";
+    private CpuLayout cpuLayout;
     private IdleKind idle = IdleKind.BACKOFF;
     private int capacity = 65_536;
     private int memoryRingBytes = 64 << 20;
-    private int maxPayloadLength = (1 << 20) - 48;
+    /** The largest payload of an FWP/1 frame of the default maxFrameLength (1 MiB - kind, flags, EVENT header). */
+    private static final int DEFAULT_MAX_PAYLOAD_LENGTH = (1 << 20) - 4 - 40;
+    private int maxPayloadLength = -1;
+    private int defaultMaxPayloadLength = DEFAULT_MAX_PAYLOAD_LENGTH;
     private int batchSize = 256;
     private int checkpointEvery = 1_000;
     private int dedupMaxEntries = 1 << 20;
@@ -43,6 +47,7 @@ public final class EngineBuilder {
     private Duration syncMaxDelay = Duration.ofMillis(1);
     private Duration closeTimeout = Duration.ofSeconds(10);
     private ErrorHandler errorHandler;
+    private final List<AutoCloseable> closeWith = new ArrayList<>();
 
     EngineBuilder() {
     }
@@ -68,8 +73,8 @@ public final class EngineBuilder {
         return this;
     }
 
-    /** {@code auto}, {@code none}, or e.g. {@code journal=1,stages=2} (see {@link CpuLayout}). */
-    public EngineBuilder cpuLayout(String layout) {
+    /** Which cores the journal and stage roles get (default {@link CpuLayout#auto()}). */
+    public EngineBuilder cpuLayout(CpuLayout layout) {
         this.cpuLayout = layout;
         return this;
     }
@@ -91,8 +96,21 @@ public final class EngineBuilder {
         return this;
     }
 
+    /** The largest payload an event may carry; larger ones are REJECTED. */
     public EngineBuilder maxPayloadLength(int bytes) {
+        if (bytes == -1) {
+            throw new IllegalArgumentException("maxPayloadLength must be positive, was -1");
+        }
         this.maxPayloadLength = bytes;
+        return this;
+    }
+
+    /**
+     * The payload limit used when {@link #maxPayloadLength} was not set (default: what a 1 MiB
+     * FWP/1 frame carries). The node composing a server sets it from the server's frame limit.
+     */
+    public EngineBuilder defaultMaxPayloadLength(int bytes) {
+        this.defaultMaxPayloadLength = bytes;
         return this;
     }
 
@@ -142,6 +160,15 @@ public final class EngineBuilder {
         return this;
     }
 
+    /**
+     * Something the engine closes when it closes, after its stages stopped and before its journal
+     * closes: whatever the handlers write to. Resources close in the reverse order of these calls.
+     */
+    public EngineBuilder closeWith(AutoCloseable resource) {
+        closeWith.add(Objects.requireNonNull(resource, "resource"));
+        return this;
+    }
+
     /** Validates the settings; every problem is named with what to fix. */
     public EngineConfig config() {
         List<String> problems = new ArrayList<>();
@@ -157,7 +184,8 @@ public final class EngineBuilder {
         positive(problems, "capacity", capacity);
         positive(problems, "batchSize", batchSize);
         positive(problems, "checkpointEvery", checkpointEvery);
-        positive(problems, "maxPayloadLength", maxPayloadLength);
+        int payloadLimit = maxPayloadLength != -1 ? maxPayloadLength : defaultMaxPayloadLength;
+        positive(problems, "maxPayloadLength", payloadLimit);
         positive(problems, "syncMaxBatch", syncMaxBatch);
         if (Integer.bitCount(memoryRingBytes) != 1 || memoryRingBytes < 4096) {
             problems.add("memoryRingBytes must be a power of two of at least 4096, was " + memoryRingBytes);
@@ -185,19 +213,14 @@ public final class EngineBuilder {
         if (closeTimeout.isNegative()) {
             problems.add("closeTimeout must be >= 0, was " + closeTimeout);
         }
-        CpuLayout layout = null;
-        try {
-            layout = CpuLayout.parse(cpuLayout);
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
-        }
+        CpuLayout layout = cpuLayout != null ? cpuLayout : CpuLayout.auto();
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid engine configuration:\n  - " + String.join("\n  - ", problems));
         }
         return new EngineConfig(journalDirectory, durability, stages, threading, layout, idle, capacity,
-            memoryRingBytes, maxPayloadLength, batchSize, checkpointEvery, dedupMaxEntries, dedupMaxAge, rollCycle,
+            memoryRingBytes, payloadLimit, batchSize, checkpointEvery, dedupMaxEntries, dedupMaxAge, rollCycle,
             retainCycles, syncMaxBatch, syncMaxDelay, closeTimeout,
-            errorHandler != null ? errorHandler : new LoggingErrorHandler());
+            errorHandler != null ? errorHandler : new LoggingErrorHandler(), closeWith);
     }
 
     /** Validates, opens the journal and state, replays, and starts the stage threads. */

@@ -31,13 +31,14 @@ import java.util.Objects;
  * @param syncMaxDelay      SYNC: or once the oldest waiting append has waited this long
  * @param closeTimeout      how long close waits for stages to drain
  * @param errorHandler      receives handler exceptions
+ * @param closeWith         closed when the engine closes, after the stages stop, in reverse order
  */
 public record EngineConfig(Path journalDirectory, Durability durability, List<StageSpec> stages,
                            StageThreading threading, CpuLayout cpuLayout, IdleKind idle, int capacity,
                            int memoryRingBytes, int maxPayloadLength, int batchSize, int checkpointEvery,
                            int dedupMaxEntries, Duration dedupMaxAge, String rollCycle, int retainCycles,
                            int syncMaxBatch, Duration syncMaxDelay, Duration closeTimeout,
-                           ErrorHandler errorHandler) {
+                           ErrorHandler errorHandler, List<AutoCloseable> closeWith) {
 
     public EngineConfig {
         Objects.requireNonNull(durability, "durability");
@@ -46,6 +47,7 @@ public record EngineConfig(Path journalDirectory, Durability durability, List<St
         Objects.requireNonNull(idle, "idle");
         Objects.requireNonNull(errorHandler, "errorHandler");
         stages = List.copyOf(stages);
+        closeWith = List.copyOf(closeWith);
         if (durability != Durability.MEMORY) {
             Objects.requireNonNull(journalDirectory, "journalDirectory is required for " + durability + " durability");
         }

@@ -1,7 +1,7 @@
 package io.ferrite.engine;
 
 import io.ferrite.engine.journal.JournalRecord;
-import io.ferrite.offheap.EventFlyweight;
+import io.ferrite.protocol.EventFrame;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -13,7 +13,7 @@ import java.lang.foreign.ValueLayout;
  * <p>Thread-safety: confined to the stage thread that owns it.
  */
 public final class EventView {
-    private final EventFlyweight event = new EventFlyweight();
+    private final EventFrame event = new EventFrame();
     private MemorySegment memory;
     private long recordOffset;
 

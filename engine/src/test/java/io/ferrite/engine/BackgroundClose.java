@@ -1,5 +1,7 @@
 package io.ferrite.engine;
 
+import io.ferrite.testing.Await;
+
 import java.lang.management.LockInfo;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;

@@ -3,6 +3,7 @@ package io.ferrite.engine;
 import io.ferrite.engine.journal.ChronicleJournal;
 import io.ferrite.engine.journal.JournalConfig;
 import io.ferrite.engine.journal.JournalReader;
+import io.ferrite.testing.Await;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

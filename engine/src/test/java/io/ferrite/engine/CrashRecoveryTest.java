@@ -5,6 +5,7 @@ import io.ferrite.engine.journal.JournalConfig;
 import io.ferrite.engine.journal.JournalReader;
 import io.ferrite.engine.journal.JournalRecord;
 import io.ferrite.engine.state.StateMaps;
+import io.ferrite.testing.ChildJvm;
 import net.openhft.chronicle.core.values.LongValue;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.values.Values;
@@ -92,15 +93,7 @@ class CrashRecoveryTest {
     }
 
     private Process startChild() throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("@" + System.getProperty("ferrite.jvmOptions"));
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(CrashChild.class.getName());
-        command.add(dir.toString());
-        command.add(String.valueOf(COUNT));
-        return new ProcessBuilder(command).redirectErrorStream(true).start();
+        return ChildJvm.start(CrashChild.class, dir.toString(), String.valueOf(COUNT));
     }
 
     private static void waitForLine(Process process, String expected, List<String> output, long seconds) throws Exception {

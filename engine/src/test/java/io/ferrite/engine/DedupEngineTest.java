@@ -1,5 +1,6 @@
 package io.ferrite.engine;
 
+import io.ferrite.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

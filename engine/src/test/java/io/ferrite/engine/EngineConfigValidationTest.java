@@ -1,5 +1,6 @@
 package io.ferrite.engine;
 
+import io.ferrite.affinity.CpuLayout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,7 +36,7 @@ class EngineConfigValidationTest {
     void aValidConfigurationKeepsWhatWasSet() {
         EngineConfig config = Engine.builder().journal(dir).durability(Durability.SYNC)
             .stage("a", NOTHING).stage("b", NOTHING).capacity(100).batchSize(7).checkpointEvery(9)
-            .dedupWindow(0, Duration.ofSeconds(1)).groupCommit(3, Duration.ofMillis(4)).cpuLayout("none").config();
+            .dedupWindow(0, Duration.ofSeconds(1)).groupCommit(3, Duration.ofMillis(4)).cpuLayout(CpuLayout.none()).config();
         assertThat(config.stages()).extracting(EngineConfig.StageSpec::name).containsExactly("a", "b");
         assertThat(config.journalDirectory()).isEqualTo(dir);
         assertThat(config.capacity()).isEqualTo(100);
@@ -70,21 +71,6 @@ class EngineConfigValidationTest {
     void theMemoryRingIsAPowerOfTwoOfAtLeast4KiB(int bytes) {
         assertInvalid(valid().memoryRingBytes(bytes),
             "memoryRingBytes must be a power of two of at least 4096, was " + bytes);
-    }
-
-    @Test
-    void aCpuLayoutNamingACpuThisProcessCannotUseIsRefused() {
-        // A CPU beyond those the machine reports; 99 on the usual machine, as a person would type it.
-        int cpu = Math.max(99, Runtime.getRuntime().availableProcessors() + 1);
-        assertInvalid(valid().cpuLayout("io=" + cpu),
-            "cpu layout 'io=" + cpu + "'", "CPU " + cpu + " is not available to this process");
-    }
-
-    @Test
-    void aMalformedCpuLayoutSaysHowToWriteIt() {
-        assertInvalid(valid().cpuLayout("io=x"), "cpu layout 'io=x'", "'x' is not a CPU number");
-        assertInvalid(valid().cpuLayout("io"), "entry 'io' is not role=cpu", "write it as role=cpu, e.g. io=1");
-        assertInvalid(valid().cpuLayout("io=0,io=0"), "role 'io' is given twice");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.ferrite.offheap;
 
+import io.ferrite.concurrent.Progress;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -15,16 +17,7 @@ public final class ConcurrentSlabPool implements SlabPool {
     private static final int EMPTY = -1;
     private static final int FREE = 0;
     private static final int IN_USE = 1;
-    private static final VarHandle HEAD;
     private static final VarHandle INT_ARRAY = MethodHandles.arrayElementVarHandle(int[].class);
-
-    static {
-        try {
-            HEAD = MethodHandles.lookup().findVarHandle(ConcurrentSlabPool.class, "head", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final SlabConfig config;
     private final SlabMemory memory;
@@ -33,9 +26,8 @@ public final class ConcurrentSlabPool implements SlabPool {
     private final int[] nextLinks;
     /** FREE or IN_USE per slot; null when neither checked nor -ea. */
     private final int[] states;
-    /** (tag << 32) | (top slot index, EMPTY when none); accessed only through HEAD. */
-    @SuppressWarnings("unused")
-    private volatile long head;
+    /** (tag << 32) | (top slot index, EMPTY when none); changed only with compareAndSet. */
+    private final Progress head = new Progress(pack(0, 0));
 
     public ConcurrentSlabPool(SlabConfig config) {
         this.config = config;
@@ -47,19 +39,18 @@ public final class ConcurrentSlabPool implements SlabPool {
             nextLinks[i] = i + 1 < capacity ? i + 1 : EMPTY;
         }
         this.states = SlotGuard.tracksState(config) ? new int[capacity] : null;
-        HEAD.setRelease(this, pack(0, 0));
     }
 
     @Override
     public int allocate() {
         while (true) {
-            long current = (long) HEAD.getVolatile(this);
+            long current = head.getVolatile();
             int top = index(current);
             if (top == EMPTY) {
                 return EXHAUSTED;
             }
             int below = (int) INT_ARRAY.getAcquire(nextLinks, top);
-            if (HEAD.compareAndSet(this, current, pack(tag(current) + 1, below))) {
+            if (head.compareAndSet(current, pack(tag(current) + 1, below))) {
                 if (states != null && !INT_ARRAY.compareAndSet(states, top, FREE, IN_USE)) {
                     throw new IllegalStateException("slot " + top + " was on the free list while in use");
                 }
@@ -80,9 +71,9 @@ public final class ConcurrentSlabPool implements SlabPool {
             return;
         }
         while (true) {
-            long current = (long) HEAD.getVolatile(this);
+            long current = head.getVolatile();
             INT_ARRAY.setRelease(nextLinks, slot, index(current));
-            if (HEAD.compareAndSet(this, current, pack(tag(current) + 1, slot))) {
+            if (head.compareAndSet(current, pack(tag(current) + 1, slot))) {
                 return;
             }
             Thread.onSpinWait();
@@ -108,7 +99,7 @@ public final class ConcurrentSlabPool implements SlabPool {
     @Override
     public int available() {
         int count = 0;
-        int slot = index((long) HEAD.getVolatile(this));
+        int slot = index(head.getVolatile());
         while (slot != EMPTY && count <= nextLinks.length) {
             count++;
             slot = (int) INT_ARRAY.getAcquire(nextLinks, slot);

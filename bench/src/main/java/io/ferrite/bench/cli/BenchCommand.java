@@ -11,10 +11,10 @@ import io.ferrite.bench.suite.ScenarioResult;
 import io.ferrite.bench.suite.SuiteKind;
 import io.ferrite.bench.suite.SuiteRunner;
 import io.ferrite.bench.suite.TrialProfiler;
-import io.ferrite.profile.ProfileEvent;
-import picocli.CommandLine;
+import io.ferrite.cli.profile.ProfileEvent;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.PrintStream;
 import java.nio.file.Files;

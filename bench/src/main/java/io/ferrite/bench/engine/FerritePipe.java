@@ -1,5 +1,6 @@
 package io.ferrite.bench.engine;
 
+import io.ferrite.affinity.CpuLayout;
 import io.ferrite.engine.Durability;
 import io.ferrite.engine.Engine;
 import io.ferrite.engine.EngineBuilder;
@@ -21,7 +22,7 @@ import java.time.Duration;
  * Ferrite embedded: {@link Engine#publish} of a 64-byte off-heap payload into an engine of
  * {@code stages} counting stages. Stage threads idle with {@link IdleKind#YIELD} (Agrona's
  * yielding strategy: the peer of the Disruptor's {@code YieldingWaitStrategy}), nothing is pinned
- * ({@code cpuLayout("none")}: two cores cannot hold a pinned thread each plus the publisher).
+ * ({@code CpuLayout.none()}: two cores cannot hold a pinned thread each plus the publisher).
  *
  * <p>Dedup: off by default (events carry eventId 0, so publish would skip the window anyway, but a
  * configured window also starts the dedup janitor thread, which follows the journal). With
@@ -63,7 +64,7 @@ final class FerritePipe implements EventPipe {
             .journal(journal)
             .threading(threading)
             .idle(IdleKind.YIELD)
-            .cpuLayout("none")
+            .cpuLayout(CpuLayout.none())
             .capacity(CAPACITY);
         if (!dedup) {
             builder.dedupWindow(0, Duration.ofMinutes(10));

@@ -1,6 +1,6 @@
 package io.ferrite.bench.offheap;
 
-import io.ferrite.offheap.EventFlyweight;
+import io.ferrite.protocol.EventFrame;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Writing then reading the six header fields of one event, three ways: the off-heap
- * {@link EventFlyweight} re-wrapped over a ring of 64 events, a direct little-endian
+ * {@link EventFrame} re-wrapped over a ring of 64 events, a direct little-endian
  * {@link ByteBuffer} with absolute gets/puts, and a heap object made per event (what an engine
  * without flyweights does; it escapes into a ring, as it would into a queue).
  */
@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(1)
 public class EventAccessBenchmark {
     private static final int EVENTS = 64;
-    private static final int EVENT_LENGTH = EventFlyweight.HEADER_LENGTH + 64;
+    private static final int EVENT_LENGTH = EventFrame.HEADER_LENGTH + 64;
 
     /** The heap alternative: one object per event. */
     public static final class HeapEvent {
@@ -57,7 +57,7 @@ public class EventAccessBenchmark {
 
     private Arena owner;
     private MemorySegment memory;
-    private final EventFlyweight flyweight = new EventFlyweight();
+    private final EventFrame flyweight = new EventFrame();
     private ByteBuffer buffer;
     private final HeapEvent[] heapRing = new HeapEvent[EVENTS];
     private final byte[] payload = new byte[64];
@@ -78,7 +78,7 @@ public class EventAccessBenchmark {
     @Benchmark
     public long flyweight() {
         long n = sequence++;
-        EventFlyweight event = flyweight.wrap(memory, (n & (EVENTS - 1)) * EVENT_LENGTH, EVENT_LENGTH);
+        EventFrame event = flyweight.wrap(memory, (n & (EVENTS - 1)) * EVENT_LENGTH, EVENT_LENGTH);
         event.eventId(n).key(n ^ 0x5bd1e995L).timestampNanos(n * 31).type((int) n).priority((int) n & 3);
         return event.eventId() + event.key() + event.timestampNanos() + event.type() + event.priority()
             + event.payloadLength();
@@ -88,14 +88,14 @@ public class EventAccessBenchmark {
     public long byteBuffer() {
         long n = sequence++;
         int base = (int) (n & (EVENTS - 1)) * EVENT_LENGTH;
-        buffer.putLong(base + EventFlyweight.EVENT_ID_OFFSET, n)
-            .putLong(base + EventFlyweight.KEY_OFFSET, n ^ 0x5bd1e995L)
-            .putLong(base + EventFlyweight.TIMESTAMP_OFFSET, n * 31)
-            .putInt(base + EventFlyweight.TYPE_OFFSET, (int) n)
-            .put(base + EventFlyweight.PRIORITY_OFFSET, (byte) (n & 3));
-        return buffer.getLong(base + EventFlyweight.EVENT_ID_OFFSET) + buffer.getLong(base + EventFlyweight.KEY_OFFSET)
-            + buffer.getLong(base + EventFlyweight.TIMESTAMP_OFFSET) + buffer.getInt(base + EventFlyweight.TYPE_OFFSET)
-            + buffer.get(base + EventFlyweight.PRIORITY_OFFSET) + (EVENT_LENGTH - EventFlyweight.HEADER_LENGTH);
+        buffer.putLong(base + EventFrame.EVENT_ID_OFFSET, n)
+            .putLong(base + EventFrame.KEY_OFFSET, n ^ 0x5bd1e995L)
+            .putLong(base + EventFrame.TIMESTAMP_OFFSET, n * 31)
+            .putInt(base + EventFrame.TYPE_OFFSET, (int) n)
+            .put(base + EventFrame.PRIORITY_OFFSET, (byte) (n & 3));
+        return buffer.getLong(base + EventFrame.EVENT_ID_OFFSET) + buffer.getLong(base + EventFrame.KEY_OFFSET)
+            + buffer.getLong(base + EventFrame.TIMESTAMP_OFFSET) + buffer.getInt(base + EventFrame.TYPE_OFFSET)
+            + buffer.get(base + EventFrame.PRIORITY_OFFSET) + (EVENT_LENGTH - EventFrame.HEADER_LENGTH);
     }
 
     @Benchmark

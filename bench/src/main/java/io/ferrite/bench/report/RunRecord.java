@@ -3,7 +3,7 @@ package io.ferrite.bench.report;
 import io.ferrite.bench.suite.MachineInfo;
 import io.ferrite.bench.suite.ScenarioResult;
 import io.ferrite.bench.suite.SuiteKind;
-import io.ferrite.profile.ProfileEvent;
+import io.ferrite.cli.profile.ProfileEvent;
 
 import java.time.Instant;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.ferrite.bench.suite;
 
-import io.ferrite.profile.ProfileEvent;
+import io.ferrite.cli.profile.ProfileEvent;
 
 /**
  * What profiling one scenario's measured trials produced: the event asked for, the event actually

@@ -1,8 +1,8 @@
 package io.ferrite.bench.suite;
 
-import io.ferrite.profile.ProfileEvent;
-import io.ferrite.profile.ProfileResult;
-import io.ferrite.profile.ProfileSession;
+import io.ferrite.cli.profile.ProfileEvent;
+import io.ferrite.cli.profile.ProfileResult;
+import io.ferrite.cli.profile.ProfileSession;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -4,7 +4,7 @@ import io.ferrite.bench.engine.TempDirectory;
 import io.ferrite.engine.Durability;
 import io.ferrite.engine.Engine;
 import io.ferrite.engine.EngineBuilder;
-import io.ferrite.transport.server.FerriteServer;
+import io.ferrite.transport.node.FerriteNode;
 import io.ferrite.transport.server.ServerConfig;
 import io.ferrite.transport.server.TransportKind;
 
@@ -20,8 +20,7 @@ import java.time.Duration;
  */
 final class FerriteTarget implements IngestTarget {
     private final TempDirectory directory = new TempDirectory();
-    private final Engine engine;
-    private final FerriteServer server;
+    private final FerriteNode node;
 
     FerriteTarget(TransportKind transport, Durability durability) {
         this(transport, durability, true);
@@ -29,20 +28,14 @@ final class FerriteTarget implements IngestTarget {
 
     /** @param dedup false: the engine's dedup window is off (a diagnostic: what the window costs) */
     FerriteTarget(TransportKind transport, Durability durability, boolean dedup) {
-        Engine built = null;
         try {
-            EngineBuilder builder = Engine.builder().journal(directory.path()).durability(durability).cpuLayout("none")
+            EngineBuilder engine = Engine.builder().journal(directory.path()).durability(durability)
                 .stage("count", (event, index, endOfBatch) -> { });
             if (!dedup) {
-                builder.dedupWindow(0, Duration.ofMinutes(1));
+                engine.dedupWindow(0, Duration.ofMinutes(1));
             }
-            built = builder.build();
-            server = FerriteServer.start(built, ServerConfig.defaults(0).withTransport(transport));
-            engine = built;
+            node = FerriteNode.builder(engine).server(ServerConfig.builder().port(0).transport(transport)).start();
         } catch (RuntimeException e) {
-            if (built != null) {
-                built.close();
-            }
             directory.close();
             throw e;
         }
@@ -50,14 +43,13 @@ final class FerriteTarget implements IngestTarget {
 
     @Override
     public int port() {
-        return server.port();
+        return node.port();
     }
 
     @Override
     public void close() {
         try {
-            server.close();
-            engine.close();
+            node.close();
         } finally {
             directory.close();
         }

@@ -4,10 +4,10 @@ import io.ferrite.bench.suite.LatencySummary;
 import io.ferrite.bench.suite.Metric;
 import io.ferrite.bench.suite.Scenario;
 import io.ferrite.bench.suite.TrialResult;
-import io.ferrite.transport.client.ClientConfig;
-import io.ferrite.transport.client.LoadConfig;
-import io.ferrite.transport.client.LoadGenerator;
-import io.ferrite.transport.client.Summary;
+import io.ferrite.cli.load.LoadConfig;
+import io.ferrite.cli.load.LoadGenerator;
+import io.ferrite.cli.load.Summary;
+import io.ferrite.client.ClientConfig;
 
 import java.time.Duration;
 import java.util.Arrays;
@@ -92,7 +92,7 @@ public final class LoadScenario implements Scenario {
     @Override
     public TrialResult run(Duration duration, Duration sample) throws Exception {
         long events = rate > 0 ? Math.max(connections, Math.round(rate * duration.toNanos() / 1e9)) : Long.MAX_VALUE / 4;
-        LoadConfig config = LoadConfig.of(ClientConfig.defaults("127.0.0.1", target.port()).withClientName("ferrite-bench"),
+        LoadConfig config = LoadConfig.of(ClientConfig.builder("127.0.0.1", target.port()).clientName("ferrite-bench").build(),
                 events, rate, PAYLOAD, connections)
             .withProgressInterval(sample)
             .withAckTimeout(Duration.ofSeconds(30));

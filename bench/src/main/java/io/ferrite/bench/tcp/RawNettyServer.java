@@ -1,6 +1,9 @@
 package io.ferrite.bench.tcp;
 
-import io.ferrite.transport.protocol.Frames;
+import io.ferrite.protocol.EventFrame;
+import io.ferrite.protocol.FrameHeader;
+import io.ferrite.protocol.FrameKind;
+import io.ferrite.transport.server.NettyFrames;
 import io.ferrite.transport.server.TransportKind;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -27,7 +30,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Thread-safety: start and close from one thread; {@link #events()} from any.
  */
 final class RawNettyServer implements IngestTarget {
-    private static final int MAX_FRAME_LENGTH = Frames.DEFAULT_MAX_FRAME_LENGTH;
+    private static final int MAX_FRAME_LENGTH = FrameHeader.DEFAULT_MAX_FRAME_LENGTH;
 
     private final EventLoopGroup group;
     private final Channel channel;
@@ -82,22 +85,22 @@ final class RawNettyServer implements IngestTarget {
         @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
             long batch = 0;
-            while (in.readableBytes() >= Frames.LENGTH_FIELD_SIZE) {
+            while (in.readableBytes() >= FrameHeader.LENGTH_FIELD_SIZE) {
                 int start = in.readerIndex();
-                int length = in.getIntLE(start);
-                if (in.readableBytes() < Frames.LENGTH_FIELD_SIZE + length) {
+                int length = in.getIntLE(start + FrameHeader.LENGTH_OFFSET);
+                if (in.readableBytes() < FrameHeader.LENGTH_FIELD_SIZE + length) {
                     break;
                 }
-                int kind = in.getUnsignedShortLE(start + Frames.KIND_OFFSET);
-                if (kind == Frames.EVENT) {
-                    lastCorrelationId = in.getLongLE(start + Frames.BODY_OFFSET);
+                int kind = in.getUnsignedShortLE(start + FrameHeader.KIND_OFFSET);
+                if (kind == FrameKind.EVENT) {
+                    lastCorrelationId = in.getLongLE(start + FrameHeader.BODY_OFFSET + EventFrame.CORRELATION_ID_OFFSET);
                     batch++;
-                } else if (kind == Frames.HELLO) {
-                    ctx.write(welcome(ctx));
-                } else if (kind == Frames.PING) {
-                    ctx.write(frame(ctx, Frames.PONG, in.getLongLE(start + Frames.BODY_OFFSET), -1));
+                } else if (kind == FrameKind.HELLO) {
+                    ctx.write(NettyFrames.welcome(ctx.alloc(), MAX_FRAME_LENGTH, 42));
+                } else if (kind == FrameKind.PING) {
+                    ctx.write(NettyFrames.pong(ctx.alloc(), in.getLongLE(start + FrameHeader.BODY_OFFSET)));
                 }
-                in.skipBytes(Frames.LENGTH_FIELD_SIZE + length);
+                in.skipBytes(FrameHeader.LENGTH_FIELD_SIZE + length);
             }
             counted += batch;
             total.add(batch);
@@ -107,28 +110,10 @@ final class RawNettyServer implements IngestTarget {
         public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
             if (lastCorrelationId > ackedCorrelationId) {
                 ackedCorrelationId = lastCorrelationId;
-                ctx.write(frame(ctx, Frames.ACK, lastCorrelationId, counted));
+                ctx.write(NettyFrames.ack(ctx.alloc(), lastCorrelationId, counted));
             }
             ctx.flush();
             super.channelReadComplete(ctx);
-        }
-
-        private static ByteBuf welcome(ChannelHandlerContext ctx) {
-            ByteBuf buf = ctx.alloc().buffer(Frames.BODY_OFFSET + Frames.WELCOME_BODY);
-            buf.writeIntLE(Frames.MIN_LENGTH + Frames.WELCOME_BODY).writeShortLE(Frames.WELCOME).writeShortLE(0);
-            buf.writeShortLE(Frames.VERSION).writeShortLE(0).writeIntLE(MAX_FRAME_LENGTH).writeLongLE(42);
-            return buf;
-        }
-
-        /** ACK (two longs) or, with {@code second} negative, PONG (one long). */
-        private static ByteBuf frame(ChannelHandlerContext ctx, int kind, long first, long second) {
-            int body = second < 0 ? 8 : 16;
-            ByteBuf buf = ctx.alloc().buffer(Frames.BODY_OFFSET + body);
-            buf.writeIntLE(Frames.MIN_LENGTH + body).writeShortLE(kind).writeShortLE(0).writeLongLE(first);
-            if (second >= 0) {
-                buf.writeLongLE(second);
-            }
-            return buf;
         }
     }
 }

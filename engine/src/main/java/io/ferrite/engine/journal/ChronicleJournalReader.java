@@ -1,12 +1,11 @@
 package io.ferrite.engine.journal;
 
+import io.ferrite.concurrent.Progress;
 import io.ferrite.offheap.AddressSpace;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 
 /**
  * A Chronicle tailer as a {@link JournalReader}: records are handed over as raw mapped memory,
@@ -16,19 +15,8 @@ import java.lang.invoke.VarHandle;
  * <p>Thread-safety: single-threaded (the owning stage); {@link #gate()} from any thread.
  */
 public final class ChronicleJournalReader implements JournalReader {
-    private static final VarHandle GATE;
-
-    static {
-        try {
-            GATE = MethodHandles.lookup().findVarHandle(ChronicleJournalReader.class, "gate", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final ExcerptTailer tailer;
-    @SuppressWarnings("unused")
-    private long gate;
+    private final Progress gate = new Progress();
 
     ChronicleJournalReader(ExcerptTailer tailer) {
         this.tailer = tailer;
@@ -51,21 +39,21 @@ public final class ChronicleJournalReader implements JournalReader {
             Bytes<?> bytes = dc.wire().bytes();
             long address = bytes.addressForRead(bytes.readPosition());
             consumer.onRecord(AddressSpace.ALL, address, (int) bytes.readRemaining(), index);
-            GATE.setRelease(this, index + 1);
+            gate.setRelease(index + 1);
             return true;
         }
     }
 
     @Override
     public long gate() {
-        return (long) GATE.getAcquire(this);
+        return gate.getAcquire();
     }
 
     @Override
     public void moveAfter(long index) {
         if (index < 0) {
             tailer.toStart();
-            GATE.setRelease(this, 0L);
+            gate.setRelease(0L);
             return;
         }
         if (!tailer.moveToIndex(index)) {
@@ -77,7 +65,7 @@ public final class ChronicleJournalReader implements JournalReader {
                 throw new IllegalStateException("journal index " + Long.toHexString(index) + " could not be read");
             }
         }
-        GATE.setRelease(this, index + 1);
+        gate.setRelease(index + 1);
     }
 
     /**
@@ -90,13 +78,13 @@ public final class ChronicleJournalReader implements JournalReader {
             throw new IllegalArgumentException("journal has no record at index " + index + " (0x" + Long.toHexString(index)
                 + "); indices are printed by 'ferrite replay'");
         }
-        GATE.setRelease(this, index);
+        gate.setRelease(index);
     }
 
     /** Positions at the end: the next record read is the next one appended. */
     public void moveToEnd() {
         tailer.toEnd();
-        GATE.setRelease(this, tailer.index());
+        gate.setRelease(tailer.index());
     }
 
     /** msyncs the journal up to this reader's position (SYNC journals); returns the index just past it. */
@@ -104,7 +92,7 @@ public final class ChronicleJournalReader implements JournalReader {
         tailer.toEnd();
         long end = tailer.index();
         tailer.sync();
-        GATE.setRelease(this, end);
+        gate.setRelease(end);
         return end;
     }
 

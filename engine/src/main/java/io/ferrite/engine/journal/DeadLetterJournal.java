@@ -48,9 +48,17 @@ public final class DeadLetterJournal implements AutoCloseable {
             .rollCycle(RollCycles.FAST_DAILY).build());
     }
 
-    /** Records the record at {@code offset} in {@code memory} as dead for {@code stage}. */
-    public synchronized void record(String stage, long index, Throwable error, MemorySegment memory, long offset, int length) {
-        try (DocumentContext dc = appender.writingDocument()) {
+    /**
+     * Records the record at {@code offset} in {@code memory} as dead for {@code stage}.
+     *
+     * @return true when it was written; false when the write failed (logged; nothing half-written
+     * stays), so a caller counts only dead letters that exist
+     */
+    public synchronized boolean record(String stage, long index, Throwable error, MemorySegment memory, long offset,
+                                       int length) {
+        DocumentContext dc = null;
+        try {
+            dc = appender.writingDocument();
             Bytes<?> bytes = dc.wire().bytes();
             bytes.writeLong(index);
             bytes.writeUtf8(stage);
@@ -59,8 +67,19 @@ public final class DeadLetterJournal implements AutoCloseable {
             long position = bytes.writePosition();
             bytes.writeSkip(length);
             MemorySegment.copy(memory, offset, AddressSpace.ALL, bytes.addressForWrite(position), length);
-        } catch (RuntimeException e) {
+            dc.close();
+            return true;
+        } catch (RuntimeException | InternalError e) { // InternalError: a fault in the mapped file (disk full)
             LOG.error("could not record dead letter for index {} of stage {}", index, stage, e);
+            if (dc != null) {
+                try {
+                    dc.rollbackOnClose();
+                    dc.close();
+                } catch (RuntimeException ignored) {
+                    // the queue is unusable; the failure is already logged
+                }
+            }
+            return false;
         }
     }
 

@@ -1,9 +1,8 @@
 package io.ferrite.engine.journal;
 
+import io.ferrite.concurrent.Progress;
 import org.agrona.concurrent.Agent;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -16,16 +15,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * from any thread (acquire load, paired with the release store after each msync).
  */
 public final class GroupCommitter implements Agent {
-    private static final VarHandle DURABLE_GATE;
-
-    static {
-        try {
-            DURABLE_GATE = MethodHandles.lookup().findVarHandle(GroupCommitter.class, "durableGate", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final ChronicleJournalReader syncReader;
     private final AtomicLong appended;
     private final int maxBatch;
@@ -33,8 +22,7 @@ public final class GroupCommitter implements Agent {
     private long appendedAtLastSync;
     private long firstWaitingSeenNanos = -1;
     private long syncs;
-    @SuppressWarnings("unused")
-    private long durableGate;
+    private final Progress durableGate = new Progress();
 
     /**
      * @param journal  a journal opened with {@code syncToDisk}
@@ -80,12 +68,12 @@ public final class GroupCommitter implements Agent {
         appendedAtLastSync = count;
         firstWaitingSeenNanos = -1;
         syncs++;
-        DURABLE_GATE.setRelease(this, gate);
+        durableGate.setRelease(gate);
     }
 
     /** Every record with an index below this is on disk. */
     public long durableGate() {
-        return (long) DURABLE_GATE.getAcquire(this);
+        return durableGate.getAcquire();
     }
 
     /** msyncs done so far (control path). */

@@ -1,6 +1,6 @@
 package io.ferrite.engine.journal;
 
-import io.ferrite.offheap.EventFlyweight;
+import io.ferrite.protocol.EventFrame;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -8,7 +8,7 @@ import java.nio.ByteOrder;
 
 /**
  * The bytes of one journaled event: an engine-owned 8-byte publish stamp, then the FWP/1 EVENT
- * body exactly as it arrives on the wire (see {@link EventFlyweight}), then the payload. The same
+ * body exactly as it arrives on the wire (see {@link EventFrame}), then the payload. The same
  * layout is used in Chronicle Queue documents, in the MEMORY ring and in the dead-letter journal.
  *
  * <pre>
@@ -25,15 +25,13 @@ import java.nio.ByteOrder;
  */
 public final class JournalRecord {
     public static final int PUBLISH_NANOS_OFFSET = 0;
-    /** Where the EVENT body (an {@link EventFlyweight} view) starts. */
+    /** Where the EVENT body (an {@link EventFrame} view) starts. */
     public static final int EVENT_OFFSET = 8;
     /** Bytes before the payload. */
-    public static final int HEADER_LENGTH = EVENT_OFFSET + EventFlyweight.HEADER_LENGTH;
+    public static final int HEADER_LENGTH = EVENT_OFFSET + EventFrame.HEADER_LENGTH;
 
     private static final ValueLayout.OfLong U64 =
         ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt U32 =
-        ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private JournalRecord() {
     }
@@ -42,14 +40,7 @@ public final class JournalRecord {
     public static void writeHeader(MemorySegment memory, long offset, long publishNanos, long correlationId,
                                    long eventId, long key, long timestampNanos, int type, int priority) {
         memory.set(U64, offset + PUBLISH_NANOS_OFFSET, publishNanos);
-        long event = offset + EVENT_OFFSET;
-        memory.set(U64, event + EventFlyweight.CORRELATION_ID_OFFSET, correlationId);
-        memory.set(U64, event + EventFlyweight.EVENT_ID_OFFSET, eventId);
-        memory.set(U64, event + EventFlyweight.KEY_OFFSET, key);
-        memory.set(U64, event + EventFlyweight.TIMESTAMP_OFFSET, timestampNanos);
-        memory.set(U32, event + EventFlyweight.TYPE_OFFSET, type);
-        // priority byte followed by the three reserved zero bytes, as one little-endian int
-        memory.set(U32, event + EventFlyweight.PRIORITY_OFFSET, priority & 0xFF);
+        EventFrame.writeBody(memory, offset + EVENT_OFFSET, correlationId, eventId, key, timestampNanos, type, priority);
     }
 
     public static long publishNanos(MemorySegment memory, long offset) {
@@ -57,6 +48,6 @@ public final class JournalRecord {
     }
 
     public static long eventId(MemorySegment memory, long offset) {
-        return memory.get(U64, offset + EVENT_OFFSET + EventFlyweight.EVENT_ID_OFFSET);
+        return memory.get(U64, offset + EVENT_OFFSET + EventFrame.EVENT_ID_OFFSET);
     }
 }

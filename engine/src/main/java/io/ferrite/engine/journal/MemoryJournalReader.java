@@ -1,8 +1,8 @@
 package io.ferrite.engine.journal;
 
+import io.ferrite.concurrent.Progress;
+
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.List;
 
 /**
@@ -13,16 +13,6 @@ import java.util.List;
  * <p>Thread-safety: single-threaded (the owning stage); {@link #gate()} from any thread.
  */
 final class MemoryJournalReader implements JournalReader {
-    private static final VarHandle GATE;
-
-    static {
-        try {
-            GATE = MethodHandles.lookup().findVarHandle(MemoryJournalReader.class, "gate", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final MemoryLog log;
     private final MemoryLogReader reader;
     private final MemorySegment memory;
@@ -30,8 +20,7 @@ final class MemoryJournalReader implements JournalReader {
     private final List<JournalReader> releaseGates;
     private final long releaseStep;
     private long released;
-    @SuppressWarnings("unused")
-    private long gate;
+    private final Progress gate = new Progress();
 
     MemoryJournalReader(MemoryLog log, List<JournalReader> releaseGates) {
         this.log = log;
@@ -40,20 +29,20 @@ final class MemoryJournalReader implements JournalReader {
         this.releaseGates = releaseGates;
         this.releaseStep = log.capacity() / 8;
         this.released = log.releasedPosition();
-        GATE.setRelease(this, reader.cursor());
+        gate.setRelease(reader.cursor());
     }
 
     @Override
     public boolean readNext(RecordConsumer consumer, long limit) {
         long position = reader.nextRecord(limit);
         if (position == MemoryLogReader.NOT_READY) {
-            GATE.setRelease(this, reader.cursor()); // padding may have been skipped
+            gate.setRelease(reader.cursor()); // padding may have been skipped
             release(true);
             return false;
         }
         consumer.onRecord(memory, reader.payloadOffset(), reader.payloadLength(), position);
         reader.advance();
-        GATE.setRelease(this, reader.cursor());
+        gate.setRelease(reader.cursor());
         release(false);
         return true;
     }
@@ -87,7 +76,7 @@ final class MemoryJournalReader implements JournalReader {
 
     @Override
     public long gate() {
-        return (long) GATE.getAcquire(this);
+        return gate.getAcquire();
     }
 
     /** A memory ring holds nothing from before this process: only -1 (the start) is meaningful. */

@@ -1,5 +1,7 @@
 package io.ferrite.engine.metrics;
 
+import io.ferrite.concurrent.Progress;
+
 /**
  * What one stage has done: events handled, batches, handler errors, events dead-lettered, and
  * its publish-to-handled latency.
@@ -8,10 +10,10 @@ package io.ferrite.engine.metrics;
  */
 public final class StageMetrics {
     private final String stage;
-    private final SingleWriterCounter events = new SingleWriterCounter();
-    private final SingleWriterCounter batches = new SingleWriterCounter();
-    private final SingleWriterCounter errors = new SingleWriterCounter();
-    private final SingleWriterCounter deadLettered = new SingleWriterCounter();
+    private final Progress events = new Progress();
+    private final Progress batches = new Progress();
+    private final Progress errors = new Progress();
+    private final Progress deadLettered = new Progress();
     private final LatencyRecorder latency = new LatencyRecorder();
 
     public StageMetrics(String stage) {
@@ -22,19 +24,19 @@ public final class StageMetrics {
         return stage;
     }
 
-    public SingleWriterCounter events() {
+    public Progress events() {
         return events;
     }
 
-    public SingleWriterCounter batches() {
+    public Progress batches() {
         return batches;
     }
 
-    public SingleWriterCounter errors() {
+    public Progress errors() {
         return errors;
     }
 
-    public SingleWriterCounter deadLettered() {
+    public Progress deadLettered() {
         return deadLettered;
     }
 

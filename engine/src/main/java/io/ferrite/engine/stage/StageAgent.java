@@ -1,5 +1,6 @@
 package io.ferrite.engine.stage;
 
+import io.ferrite.concurrent.Progress;
 import io.ferrite.engine.ErrorHandler;
 import io.ferrite.engine.EventHandler;
 import io.ferrite.engine.EventView;
@@ -7,7 +8,6 @@ import io.ferrite.engine.journal.DeadLetterJournal;
 import io.ferrite.engine.journal.JournalReader;
 import io.ferrite.engine.journal.RecordConsumer;
 import io.ferrite.engine.metrics.LatencyRecorder;
-import io.ferrite.engine.metrics.SingleWriterCounter;
 import io.ferrite.engine.metrics.StageMetrics;
 import io.ferrite.engine.state.CheckpointStore;
 import org.agrona.concurrent.Agent;
@@ -40,7 +40,7 @@ public final class StageAgent implements Agent, RecordConsumer {
     private final int batchSize;
     private final long replayThroughIndex;
     private final EventView view = new EventView();
-    private final SingleWriterCounter processed = new SingleWriterCounter();
+    private final Progress processed = new Progress();
     /** The reader tells whether another record is ready (MEMORY); else upstream's count does. */
     private final boolean peeking;
     /** Publish stamps of the batch in progress: latency is recorded once the batch is handled. */
@@ -84,7 +84,7 @@ public final class StageAgent implements Agent, RecordConsumer {
         this.peeking = reader.canPeek();
         this.batchPublishNanos = new long[batchSize];
         this.handledCount = initialProcessed;
-        processed.setOrdered(initialProcessed);
+        processed.setRelease(initialProcessed);
         if (checkpoint != null) {
             lastIndex = checkpoint.get();
             reader.moveAfter(lastIndex);
@@ -112,7 +112,7 @@ public final class StageAgent implements Agent, RecordConsumer {
             recordLatencies(); // also when a reader failure escapes: the stamps never outgrow a batch
         }
         if (handled > 0) {
-            metrics.batches().incrementOrdered();
+            metrics.batches().incrementRelease();
         }
         return handled;
     }
@@ -162,11 +162,10 @@ public final class StageAgent implements Agent, RecordConsumer {
         try {
             handler.onEvent(view, index, endOfBatch);
         } catch (Throwable error) {
-            metrics.errors().incrementOrdered();
+            metrics.errors().incrementRelease();
             errorHandler.onError(name, index, error);
-            if (deadLetters != null) {
-                deadLetters.record(name, index, error, memory, offset, length);
-                metrics.deadLettered().incrementOrdered();
+            if (deadLetters != null && deadLetters.record(name, index, error, memory, offset, length)) {
+                metrics.deadLettered().incrementRelease();
             }
         }
         if (index > replayThroughIndex) {
@@ -174,8 +173,8 @@ public final class StageAgent implements Agent, RecordConsumer {
         }
         lastIndex = index;
         handledCount = handledBefore + 1;
-        processed.setOrdered(handledCount);
-        metrics.events().incrementOrdered();
+        processed.setRelease(handledCount);
+        metrics.events().incrementRelease();
         if (checkpoint != null && ++sinceCheckpoint >= checkpointEvery) {
             checkpoint.store(index);
             sinceCheckpoint = 0;

@@ -1,5 +1,6 @@
 package io.ferrite.engine.journal;
 
+import io.ferrite.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -81,7 +82,7 @@ class GroupCommitterTest {
         long start = System.nanoTime();
         assertThat(committer.doWork()).as("first look at the waiting append").isZero();
         assertThat(committer.durableGate()).isLessThanOrEqualTo(index);
-        io.ferrite.engine.Await.until("the group commit synced", Duration.ofSeconds(10), () -> committer.doWork() == 1);
+        io.ferrite.testing.Await.until("the group commit synced", Duration.ofSeconds(10), () -> committer.doWork() == 1);
         assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(maxDelay.toNanos());
         assertThat(committer.durableGate()).isGreaterThan(index);
         committer.onClose();

@@ -1,5 +1,6 @@
 package io.ferrite.engine.state;
 
+import io.ferrite.testing.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,14 +65,7 @@ class StateCrashRecoveryTest {
     }
 
     private void killChildOnceReady() throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("@" + System.getProperty("ferrite.jvmOptions"));
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(StateCrashChild.class.getName());
-        command.add(dir.toString());
-        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process child = ChildJvm.start(StateCrashChild.class, dir.toString());
         List<String> output = new ArrayList<>();
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             // readLine returns null if the child dies first; the surefire timeout bounds a hang.

@@ -3,10 +3,13 @@ package io.ferrite.transport.server;
 import io.ferrite.engine.Engine;
 import io.ferrite.engine.Ingest;
 import io.ferrite.engine.PublishResult;
-import io.ferrite.offheap.AddressSpace;
-import io.ferrite.transport.protocol.ErrorCode;
-import io.ferrite.transport.protocol.FrameWriter;
-import io.ferrite.transport.protocol.Frames;
+import io.ferrite.protocol.ErrorCode;
+import io.ferrite.protocol.EventFrame;
+import io.ferrite.protocol.FrameHeader;
+import io.ferrite.protocol.FrameKind;
+import io.ferrite.protocol.HelloFrame;
+import io.ferrite.protocol.PingFrame;
+import io.ferrite.protocol.Violation;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -15,21 +18,17 @@ import io.netty.util.concurrent.ScheduledFuture;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One FWP/1 connection: reads frames in place from Netty's cumulation buffer (no object per
- * frame), validates every field, hands EVENTs to the engine straight from the buffer's memory,
- * and answers with one coalesced ACK per read batch — in SYNC mode once the group commit covers
- * the batch. Every rule of PROTOCOL.md that a client can break ends in the ERROR or REJECT it
- * names.
+ * frame) through the protocol's flyweights, validates every field with the protocol's checks,
+ * hands EVENTs to the engine straight from the buffer's memory, and answers with one coalesced ACK
+ * per read batch — in SYNC mode once the group commit covers the batch. Every rule of FWP/1 that a
+ * client can break ends in the ERROR or REJECT the protocol names.
  *
  * <p>Back pressure: when the engine answers BACK_PRESSURED the handler either stops reading the
  * socket and retries the same frame on the event loop until it fits ({@link BackpressurePolicy#BLOCK}),
@@ -41,6 +40,12 @@ import java.util.concurrent.TimeUnit;
 final class ConnectionHandler extends ByteToMessageDecoder {
     private static final long RETRY_NANOS = 200_000;
     private static final int MAX_UNACKED_BATCHES = 64;
+    /**
+     * After an ERROR, input is read and dropped up to this many bytes, so that the close is not a
+     * reset that destroys the ERROR in the client's receive buffer; a client that floods beyond it
+     * is cut off at once.
+     */
+    private static final long DRAIN_AFTER_ERROR_BYTES = 16L << 20;
 
     private final Engine engine;
     private final ServerConfig config;
@@ -48,9 +53,17 @@ final class ConnectionHandler extends ByteToMessageDecoder {
     private final long instanceId;
     private final Ingest ingest = new Ingest();
     private final AckQueue acks = new AckQueue(MAX_UNACKED_BATCHES);
+    private final FrameHeader header = new FrameHeader();
+    private final HelloFrame helloFrame = new HelloFrame();
+    private final EventFrame eventFrame = new EventFrame();
+    private final PingFrame pingFrame = new PingFrame();
+    /** The input buffer's memory for this decode call, and where its index 0 lies in it. */
+    private MemorySegment inMemory;
+    private long inBase;
 
     private boolean helloDone;
     private boolean closing;
+    private long drainedAfterError;
     private boolean blocked;
     private boolean hasCorrelation;
     private long lastCorrelationId;
@@ -67,7 +80,6 @@ final class ConnectionHandler extends ByteToMessageDecoder {
     /** Lazily made: holds a payload when the inbound buffer has no memory address (heap buffers). */
     private Arena scratchArena;
     private MemorySegment scratch;
-    private ByteBuffer scratchView;
 
     ConnectionHandler(Engine engine, ServerConfig config, ServerCounters counters, long instanceId) {
         this.engine = engine;
@@ -85,7 +97,11 @@ final class ConnectionHandler extends ByteToMessageDecoder {
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (closing) {
+            drainedAfterError += in.readableBytes();
             in.skipBytes(in.readableBytes()); // after an ERROR the input is dropped, not accumulated
+            if (drainedAfterError > DRAIN_AFTER_ERROR_BYTES) {
+                ctx.channel().config().setAutoRead(false);
+            }
             return;
         }
         readFrames(ctx, in);
@@ -93,44 +109,44 @@ final class ConnectionHandler extends ByteToMessageDecoder {
 
     /** Handles every whole frame in {@code in}; stops early when blocked or closing. */
     private void readFrames(ChannelHandlerContext ctx, ByteBuf in) {
+        inMemory = NettyFrames.memory(in);
+        inBase = NettyFrames.address(in);
         while (!closing && !blocked) {
             int readable = in.readableBytes();
-            if (readable < Frames.LENGTH_FIELD_SIZE) {
+            if (readable < FrameHeader.LENGTH_FIELD_SIZE) {
                 return;
             }
             int start = in.readerIndex();
-            long length = in.getUnsignedIntLE(start);
-            if (length < Frames.MIN_LENGTH) {
-                fail(ctx, in, ErrorCode.MALFORMED_FRAME, "frame length " + length + " is below 4");
+            Violation badLength = FrameHeader.checkLength(FrameHeader.lengthAt(inMemory, inBase + start),
+                config.maxFrameLength());
+            if (badLength != null) {
+                fail(ctx, in, badLength);
                 return;
             }
-            if (length > config.maxFrameLength()) {
-                fail(ctx, in, ErrorCode.FRAME_TOO_LARGE,
-                    "frame length " + length + " exceeds maxFrameLength " + config.maxFrameLength());
-                return;
-            }
-            if (readable < Frames.LENGTH_FIELD_SIZE + length) {
+            header.wrap(inMemory, inBase + start);
+            if (readable < header.frameBytes()) {
                 return; // wait for the rest of the frame
             }
-            int kind = in.getUnsignedShortLE(start + Frames.KIND_OFFSET);
-            int flags = in.getUnsignedShortLE(start + Frames.FLAGS_OFFSET);
-            int body = start + Frames.BODY_OFFSET;
-            int bodyLength = (int) length - Frames.MIN_LENGTH;
-            if (flags != 0) {
-                fail(ctx, in, ErrorCode.PROTOCOL_VIOLATION, "flags must be 0 in FWP/1, were " + flags);
+            Violation badFlags = header.checkFlags();
+            if (badFlags != null) {
+                fail(ctx, in, badFlags);
                 return;
             }
-            if (!helloDone && kind != Frames.HELLO) {
-                fail(ctx, in, ErrorCode.PROTOCOL_VIOLATION, Frames.kindName(kind) + " before HELLO");
+            int kind = header.kind();
+            if (!helloDone && kind != FrameKind.HELLO) {
+                fail(ctx, in, ErrorCode.PROTOCOL_VIOLATION, FrameKind.name(kind) + " before HELLO");
                 return;
             }
+            long body = header.bodyOffset();
+            int bodyLength = header.bodyLength();
+            int frameBytes = (int) header.frameBytes();
             boolean consumed = switch (kind) {
-                case Frames.HELLO -> hello(ctx, in, body, bodyLength);
-                case Frames.EVENT -> event(ctx, in, body, bodyLength);
-                case Frames.PING -> ping(ctx, in, body, bodyLength);
-                case Frames.PONG -> fixedBody(ctx, in, bodyLength, Frames.PING_BODY, "PONG");
+                case FrameKind.HELLO -> hello(ctx, in, body, bodyLength);
+                case FrameKind.EVENT -> event(ctx, in, body, bodyLength);
+                case FrameKind.PING -> ping(ctx, in, body, bodyLength);
+                case FrameKind.PONG -> checked(ctx, in, PingFrame.check(kind, bodyLength));
                 default -> {
-                    fail(ctx, in, ErrorCode.PROTOCOL_VIOLATION, "unexpected frame kind " + Frames.kindName(kind)
+                    fail(ctx, in, ErrorCode.PROTOCOL_VIOLATION, "unexpected frame kind " + FrameKind.name(kind)
                         + " from a client");
                     yield false;
                 }
@@ -138,94 +154,63 @@ final class ConnectionHandler extends ByteToMessageDecoder {
             if (!consumed) {
                 return;
             }
-            in.readerIndex(start + Frames.LENGTH_FIELD_SIZE + (int) length);
+            in.readerIndex(start + frameBytes);
         }
     }
 
-    private boolean hello(ChannelHandlerContext ctx, ByteBuf in, int body, int bodyLength) {
+    private boolean hello(ChannelHandlerContext ctx, ByteBuf in, long body, int bodyLength) {
         if (helloDone) {
             fail(ctx, in, ErrorCode.PROTOCOL_VIOLATION, "a second HELLO");
             return false;
         }
-        if (bodyLength < Frames.HELLO_MIN_BODY) {
-            fail(ctx, in, ErrorCode.MALFORMED_FRAME, "HELLO body of " + bodyLength + " bytes is shorter than 12");
+        if (!checked(ctx, in, HelloFrame.check(inMemory, body, bodyLength))) {
             return false;
         }
-        int version = in.getUnsignedShortLE(body);
-        int reserved = in.getUnsignedShortLE(body + 2);
-        long tokenLength = in.getUnsignedIntLE(body + 4);
-        if (tokenLength > bodyLength - Frames.HELLO_MIN_BODY) {
-            fail(ctx, in, ErrorCode.MALFORMED_FRAME, "HELLO tokenLength " + tokenLength + " overruns the frame");
+        helloFrame.wrap(inMemory, body);
+        if (config.token() != null && !helloFrame.tokenEquals(config.token())) {
+            fail(ctx, in, ErrorCode.UNAUTHORIZED, helloFrame.tokenLength() == 0 ? "a token is required" : "wrong token");
             return false;
-        }
-        int nameLengthAt = body + 8 + (int) tokenLength;
-        long nameLength = in.getUnsignedIntLE(nameLengthAt);
-        if (Frames.HELLO_MIN_BODY + tokenLength + nameLength != bodyLength) {
-            fail(ctx, in, ErrorCode.MALFORMED_FRAME, "HELLO lengths (token " + tokenLength + ", name " + nameLength
-                + ") do not add up to its body of " + bodyLength + " bytes");
-            return false;
-        }
-        if (!isUtf8(in, nameLengthAt + 4, (int) nameLength)) {
-            fail(ctx, in, ErrorCode.MALFORMED_FRAME, "HELLO client name is not valid UTF-8");
-            return false;
-        }
-        if (reserved != 0) {
-            fail(ctx, in, ErrorCode.PROTOCOL_VIOLATION, "HELLO reserved field must be 0, was " + reserved);
-            return false;
-        }
-        if (version != Frames.VERSION) {
-            fail(ctx, in, ErrorCode.UNSUPPORTED_VERSION, "version " + version + " is not supported; this server speaks 1");
-            return false;
-        }
-        if (config.token() != null) {
-            byte[] token = new byte[(int) tokenLength];
-            in.getBytes(body + 8, token);
-            if (!MessageDigest.isEqual(token, config.token())) {
-                fail(ctx, in, ErrorCode.UNAUTHORIZED, tokenLength == 0 ? "a token is required" : "wrong token");
-                return false;
-            }
         }
         helloDone = true;
-        ByteBuf welcome = ctx.alloc().ioBuffer(FrameWriter.frameSize(Frames.WELCOME_BODY));
-        FrameWriter.welcome(welcome, config.maxFrameLength(), instanceId);
-        ctx.write(welcome, ctx.voidPromise());
+        ctx.write(NettyFrames.welcome(ctx.alloc(), config.maxFrameLength(), instanceId), ctx.voidPromise());
         return true;
     }
 
-    private boolean event(ChannelHandlerContext ctx, ByteBuf in, int body, int bodyLength) {
-        if (bodyLength < Frames.EVENT_HEADER_LENGTH) {
-            fail(ctx, in, ErrorCode.MALFORMED_FRAME, "EVENT body of " + bodyLength + " bytes is shorter than 40");
+    private boolean event(ChannelHandlerContext ctx, ByteBuf in, long body, int bodyLength) {
+        Violation malformed = EventFrame.check(inMemory, body, bodyLength);
+        if (malformed != null && malformed.code() == ErrorCode.MALFORMED_FRAME) {
+            fail(ctx, in, malformed);
             return false;
         }
-        long correlationId = in.getLongLE(body);
+        EventFrame event = eventFrame.wrap(inMemory, body, bodyLength);
+        long correlationId = event.correlationId();
         if (hasCorrelation && Long.compareUnsigned(correlationId, lastCorrelationId) <= 0) {
             fail(ctx, in, ErrorCode.PROTOCOL_VIOLATION, "correlationId " + Long.toUnsignedString(correlationId)
                 + " does not increase (last " + Long.toUnsignedString(lastCorrelationId) + ")");
             return false;
         }
-        if (in.getUnsignedMediumLE(body + 37) != 0) {
-            fail(ctx, in, ErrorCode.PROTOCOL_VIOLATION, "EVENT reserved bytes must be 0");
+        if (malformed != null) {
+            fail(ctx, in, malformed);
             return false;
         }
-        int priority = in.getUnsignedByte(body + 36);
-        if (priority > 3) {
+        int priority = event.priority();
+        if (!EventFrame.isValidPriority(priority)) {
             reject(ctx, correlationId, ErrorCode.INVALID_EVENT, Messages.PRIORITY);
             return true;
         }
-        int payloadLength = bodyLength - Frames.EVENT_HEADER_LENGTH;
-        int payloadIndex = body + Frames.EVENT_HEADER_LENGTH;
+        int payloadLength = (int) event.payloadLength();
         MemorySegment payload;
         long payloadOffset;
         if (in.hasMemoryAddress()) {
-            payload = AddressSpace.ALL;
-            payloadOffset = in.memoryAddress() + payloadIndex;
+            payload = inMemory;
+            payloadOffset = event.payloadOffset();
         } else {
             payload = scratch(payloadLength);
             payloadOffset = 0;
-            in.getBytes(payloadIndex, scratchView.clear().limit(payloadLength));
+            MemorySegment.copy(inMemory, event.payloadOffset(), payload, 0, payloadLength);
         }
-        ingest.set(correlationId, in.getIntLE(body + 32), in.getLongLE(body + 16), in.getLongLE(body + 8),
-            in.getLongLE(body + 24), priority, payload, payloadOffset, payloadLength);
+        ingest.set(correlationId, event.type(), event.key(), event.eventId(), event.timestampNanos(), priority, payload,
+            payloadOffset, payloadLength);
         long result = engine.offer(ingest);
         if (result >= 0) {
             answered(correlationId, ingest.duplicate() ? 0 : result);
@@ -251,22 +236,21 @@ final class ConnectionHandler extends ByteToMessageDecoder {
         return true;
     }
 
-    private boolean ping(ChannelHandlerContext ctx, ByteBuf in, int body, int bodyLength) {
-        if (!fixedBody(ctx, in, bodyLength, Frames.PING_BODY, "PING")) {
+    private boolean ping(ChannelHandlerContext ctx, ByteBuf in, long body, int bodyLength) {
+        if (!checked(ctx, in, PingFrame.check(FrameKind.PING, bodyLength))) {
             return false;
         }
-        ByteBuf pong = ctx.alloc().ioBuffer(FrameWriter.frameSize(Frames.PING_BODY));
-        FrameWriter.pong(pong, in.getLongLE(body));
-        ctx.write(pong, ctx.voidPromise());
+        ctx.write(NettyFrames.pong(ctx.alloc(), pingFrame.wrap(inMemory, body).nonce()), ctx.voidPromise());
         return true;
     }
 
-    private boolean fixedBody(ChannelHandlerContext ctx, ByteBuf in, int bodyLength, int expected, String kind) {
-        if (bodyLength != expected) {
-            fail(ctx, in, ErrorCode.MALFORMED_FRAME, kind + " body must be " + expected + " bytes, was " + bodyLength);
-            return false;
+    /** True when {@code violation} is null; else answers it (ERROR and close) and returns false. */
+    private boolean checked(ChannelHandlerContext ctx, ByteBuf in, Violation violation) {
+        if (violation == null) {
+            return true;
         }
-        return true;
+        fail(ctx, in, violation);
+        return false;
     }
 
     private void answered(long correlationId, long ackIndex) {
@@ -280,9 +264,7 @@ final class ConnectionHandler extends ByteToMessageDecoder {
     private void reject(ChannelHandlerContext ctx, long correlationId, ErrorCode code, byte[] message) {
         answered(correlationId, 0);
         counters.eventRejected();
-        ByteBuf frame = ctx.alloc().ioBuffer(FrameWriter.frameSize(Frames.REJECT_MIN_BODY + message.length));
-        FrameWriter.reject(frame, correlationId, code, message);
-        ctx.write(frame, ctx.voidPromise());
+        ctx.write(NettyFrames.reject(ctx.alloc(), correlationId, code, message), ctx.voidPromise());
     }
 
     /**
@@ -291,14 +273,24 @@ final class ConnectionHandler extends ByteToMessageDecoder {
      * otherwise hold the connection open for as long as it likes (while the outbound bytes stay
      * under the high water mark, the slow-consumer timer never starts).
      */
+    private void fail(ChannelHandlerContext ctx, ByteBuf in, Violation violation) {
+        fail(ctx, in, violation.code(), violation.message());
+    }
+
     private void fail(ChannelHandlerContext ctx, ByteBuf in, ErrorCode code, String message) {
-        closing = true;
         counters.protocolError();
+        closeWithError(ctx, in, code, message);
+    }
+
+    /** ERROR, then close, as {@link #fail} describes; the caller counts why. */
+    private void closeWithError(ChannelHandlerContext ctx, ByteBuf in, ErrorCode code, String message) {
+        closing = true;
         in.skipBytes(in.readableBytes());
+        // Read on, dropping the input: a close with unread input resets the connection, and a reset
+        // makes the client's kernel discard what it had not read yet — this ERROR among it.
+        ctx.channel().config().setAutoRead(true);
         flushAcks(ctx, true);
-        ByteBuf frame = ctx.alloc().ioBuffer();
-        FrameWriter.error(frame, code, message);
-        ctx.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(NettyFrames.error(ctx.alloc(), code, message)).addListener(ChannelFutureListener.CLOSE);
         if (errorCloseTask == null) {
             errorCloseTask = ctx.executor().schedule(() -> {
                 errorCloseTask = null;
@@ -338,9 +330,7 @@ final class ConnectionHandler extends ByteToMessageDecoder {
         }
         long durableGate = engine.durableGate();
         if (acks.releaseUpTo(durableGate)) {
-            ByteBuf frame = ctx.alloc().ioBuffer(FrameWriter.frameSize(Frames.ACK_BODY));
-            FrameWriter.ack(frame, acks.releasedCorrelationId(), acks.releasedIndex());
-            ctx.write(frame, ctx.voidPromise());
+            ctx.write(NettyFrames.ack(ctx.alloc(), acks.releasedCorrelationId(), acks.releasedIndex()), ctx.voidPromise());
             counters.ackSent();
         }
         if (!acks.isEmpty() && durableTask == null && !endOfConnection) {
@@ -383,24 +373,24 @@ final class ConnectionHandler extends ByteToMessageDecoder {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
         if (!ctx.channel().isWritable()) {
-            ctx.channel().config().setAutoRead(false);
+            if (!closing) {
+                ctx.channel().config().setAutoRead(false);
+            }
             if (slowConsumerTask == null) {
                 slowConsumerTask = ctx.executor().schedule(() -> {
                     slowConsumerTask = null;
                     if (ctx.channel().isWritable()) {
                         return;
                     }
-                    if (!closing) {
-                        closing = true;
-                        counters.slowConsumerClosed();
-                        ByteBuf frame = ctx.alloc().ioBuffer();
-                        FrameWriter.error(frame, ErrorCode.OVERLOADED, "the client did not read its ACKs for "
-                            + config.slowConsumerTimeout().toMillis() + " ms; closing");
-                        ctx.writeAndFlush(frame, ctx.voidPromise());
+                    if (closing) {
+                        ctx.close(); // an ERROR is already queued and the client still does not read
+                        return;
                     }
-                    // Close now: the client is not reading, so waiting for this (or an earlier) ERROR
-                    // to be written would keep the connection open for as long as it chooses.
-                    ctx.close();
+                    // ERROR SLOW_CONSUMER goes behind what the client has not read; the connection
+                    // closes once it is written, or after one more timeout if the client never reads.
+                    counters.slowConsumerClosed();
+                    closeWithError(ctx, internalBuffer(), ErrorCode.SLOW_CONSUMER, "the client did not read what the server"
+                        + " sent for " + config.slowConsumerTimeout().toMillis() + " ms; closing");
                 }, config.slowConsumerTimeout().toNanos(), TimeUnit.NANOSECONDS);
             }
         } else {
@@ -445,20 +435,8 @@ final class ConnectionHandler extends ByteToMessageDecoder {
             }
             scratchArena = Arena.ofConfined();
             scratch = scratchArena.allocate(Math.max(length, 4096));
-            scratchView = scratch.asByteBuffer();
         }
         return scratch;
-    }
-
-    private static boolean isUtf8(ByteBuf in, int index, int length) {
-        ByteBuffer bytes = in.nioBuffer(index, length);
-        try {
-            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(bytes);
-            return true;
-        } catch (CharacterCodingException e) {
-            return false;
-        }
     }
 
     /** REJECT messages, encoded once. */

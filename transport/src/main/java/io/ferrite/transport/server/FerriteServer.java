@@ -34,7 +34,7 @@ public final class FerriteServer implements AutoCloseable {
     private final ServerCounters counters = new ServerCounters();
     private final long instanceId = ThreadLocalRandom.current().nextLong();
 
-    private FerriteServer(Engine engine, ServerConfig config) throws InterruptedException {
+    private FerriteServer(Engine engine, ServerConfig config) throws Exception {
         this.config = config;
         this.transport = config.transport().resolve();
         this.group = new MultiThreadIoEventLoopGroup(config.ioThreads(),
@@ -56,7 +56,7 @@ public final class FerriteServer implements AutoCloseable {
                     }
                 });
             this.serverChannel = bootstrap.bind(config.bind(), config.port()).sync().channel();
-        } catch (InterruptedException | RuntimeException e) {
+        } catch (Exception e) { // Netty rethrows a failed bind's checked IOException unchecked
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
@@ -73,11 +73,9 @@ public final class FerriteServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while binding " + config.bind() + ":" + config.port(), e);
-        } catch (RuntimeException e) {
-            if (e instanceof IllegalStateException) {
-                throw e;
-            }
-            throw new IllegalStateException("cannot listen on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot listen on " + config.bind() + ":" + config.port() + " ("
+                + config.transport().cliName() + "): " + e.getMessage(), e);
         }
     }
 

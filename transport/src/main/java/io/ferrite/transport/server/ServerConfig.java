@@ -1,6 +1,7 @@
 package io.ferrite.transport.server;
 
 import io.ferrite.affinity.CpuLayout;
+import io.ferrite.protocol.FrameHeader;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -12,7 +13,7 @@ import java.util.Objects;
  * @param port                 TCP port (0 = pick a free one)
  * @param transport            Netty transport
  * @param ioThreads            event loop threads
- * @param maxFrameLength       largest frame length value accepted (PROTOCOL.md maxFrameLength)
+ * @param maxFrameLength       largest frame length value accepted (FWP/1 maxFrameLength)
  * @param token                required HELLO token, or null when no authentication is configured
  * @param backpressure         what to do when the engine is full
  * @param writeLowWaterMark    outbound bytes under which a connection is writable again
@@ -42,34 +43,102 @@ public record ServerConfig(String bind, int port, TransportKind transport, int i
         }
     }
 
-    /** Loopback, the given port, auto transport, one event loop, 1 MiB frames, no token, block. */
+    /** A builder with the defaults: see {@link Builder}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The defaults on {@code port}: {@code builder().port(port).build()}. */
     public static ServerConfig defaults(int port) {
-        return new ServerConfig("127.0.0.1", port, TransportKind.AUTO, 1, 1 << 20, null, BackpressurePolicy.BLOCK,
-            32 * 1024, 64 * 1024, Duration.ofSeconds(10), CpuLayout.parse("none"));
+        return builder().port(port).build();
     }
 
-    public ServerConfig withTransport(TransportKind kind) {
-        return new ServerConfig(bind, port, kind, ioThreads, maxFrameLength, token, backpressure, writeLowWaterMark,
-            writeHighWaterMark, slowConsumerTimeout, cpuLayout);
+    /** A builder holding this configuration, to derive another from it. */
+    public Builder toBuilder() {
+        return builder().bind(bind).port(port).transport(transport).ioThreads(ioThreads).maxFrameLength(maxFrameLength)
+            .token(token).backpressure(backpressure).slowConsumer(writeLowWaterMark, writeHighWaterMark, slowConsumerTimeout)
+            .cpuLayout(cpuLayout);
     }
 
-    public ServerConfig withToken(byte[] requiredToken) {
-        return new ServerConfig(bind, port, transport, ioThreads, maxFrameLength, requiredToken, backpressure,
-            writeLowWaterMark, writeHighWaterMark, slowConsumerTimeout, cpuLayout);
-    }
+    /**
+     * Builds a {@link ServerConfig}. Defaults: loopback, port 7070, {@code auto} transport, one event
+     * loop, 1 MiB frames, no token, block on back pressure, 32/64 KiB write water marks, a 10 s
+     * slow-consumer timeout, nothing pinned. {@link #build()} checks every value.
+     *
+     * <p>Thread-safety: not thread-safe; build on one thread.
+     */
+    public static final class Builder {
+        private String bind = "127.0.0.1";
+        private int port = 7070;
+        private TransportKind transport = TransportKind.AUTO;
+        private int ioThreads = 1;
+        private int maxFrameLength = FrameHeader.DEFAULT_MAX_FRAME_LENGTH;
+        private byte[] token;
+        private BackpressurePolicy backpressure = BackpressurePolicy.BLOCK;
+        private int writeLowWaterMark = 32 * 1024;
+        private int writeHighWaterMark = 64 * 1024;
+        private Duration slowConsumerTimeout = Duration.ofSeconds(10);
+        private CpuLayout cpuLayout = CpuLayout.none();
 
-    public ServerConfig withBackpressure(BackpressurePolicy policy) {
-        return new ServerConfig(bind, port, transport, ioThreads, maxFrameLength, token, policy, writeLowWaterMark,
-            writeHighWaterMark, slowConsumerTimeout, cpuLayout);
-    }
+        private Builder() {
+        }
 
-    public ServerConfig withMaxFrameLength(int bytes) {
-        return new ServerConfig(bind, port, transport, ioThreads, bytes, token, backpressure, writeLowWaterMark,
-            writeHighWaterMark, slowConsumerTimeout, cpuLayout);
-    }
+        public Builder bind(String address) {
+            this.bind = address;
+            return this;
+        }
 
-    public ServerConfig withSlowConsumer(int lowWaterMark, int highWaterMark, Duration timeout) {
-        return new ServerConfig(bind, port, transport, ioThreads, maxFrameLength, token, backpressure, lowWaterMark,
-            highWaterMark, timeout, cpuLayout);
+        /** 0 = any free port. */
+        public Builder port(int tcpPort) {
+            this.port = tcpPort;
+            return this;
+        }
+
+        public Builder transport(TransportKind kind) {
+            this.transport = kind;
+            return this;
+        }
+
+        public Builder ioThreads(int threads) {
+            this.ioThreads = threads;
+            return this;
+        }
+
+        /** The largest frame length value accepted and advertised in WELCOME. */
+        public Builder maxFrameLength(int bytes) {
+            this.maxFrameLength = bytes;
+            return this;
+        }
+
+        /** The token HELLO must carry, or null for none. */
+        public Builder token(byte[] requiredToken) {
+            this.token = requiredToken;
+            return this;
+        }
+
+        public Builder backpressure(BackpressurePolicy policy) {
+            this.backpressure = policy;
+            return this;
+        }
+
+        /** Outbound water marks (bytes) and how long a connection may stay above the high one. */
+        public Builder slowConsumer(int lowWaterMark, int highWaterMark, Duration timeout) {
+            this.writeLowWaterMark = lowWaterMark;
+            this.writeHighWaterMark = highWaterMark;
+            this.slowConsumerTimeout = timeout;
+            return this;
+        }
+
+        /** Which cores the {@code io} role gets. */
+        public Builder cpuLayout(CpuLayout layout) {
+            this.cpuLayout = layout;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the value that is wrong */
+        public ServerConfig build() {
+            return new ServerConfig(bind, port, transport, ioThreads, maxFrameLength, token, backpressure,
+                writeLowWaterMark, writeHighWaterMark, slowConsumerTimeout, cpuLayout);
+        }
     }
 }

@@ -2,14 +2,19 @@ package io.ferrite.transport.server;
 
 import io.ferrite.engine.Durability;
 import io.ferrite.engine.EngineBuilder;
+import io.ferrite.engine.RecordingHandler;
 import io.ferrite.engine.journal.ChronicleJournal;
 import io.ferrite.engine.journal.ChronicleJournalReader;
 import io.ferrite.engine.journal.JournalConfig;
 import io.ferrite.engine.journal.JournalReader;
 import io.ferrite.engine.journal.JournalRecord;
-import io.ferrite.offheap.EventFlyweight;
-import io.ferrite.transport.protocol.Frames;
-import io.ferrite.transport.testing.Conditions;
+import io.ferrite.protocol.EventFrame;
+import io.ferrite.protocol.FrameKind;
+import io.ferrite.testing.Await;
+import io.ferrite.testing.RawClient;
+import io.ferrite.testing.RawFrame;
+import io.ferrite.testing.RawFrames;
+import io.ferrite.transport.node.TestNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,8 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import static io.ferrite.transport.server.RawFrames.concat;
-import static io.ferrite.transport.server.RawFrames.event;
+import static io.ferrite.testing.RawFrames.concat;
+import static io.ferrite.testing.RawFrames.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -44,12 +49,12 @@ class ServerAckTest {
 
     @Test
     void pipelinedEventsGetCoalescedCumulativeAcksCarryingTheirJournalIndex() throws IOException {
-        List<RawClient.Frame> acks = new ArrayList<>();
-        try (ServerHarness harness = ServerHarness.start(ServerHarness.asyncEngine(dir), ServerHarness.config());
+        List<RawFrame> acks = new ArrayList<>();
+        try (TestNode harness = TestNode.start(TestNode.asyncEngine(dir), TestNode.config());
              RawClient client = RawClient.connectAndHello(harness.port())) {
             client.send(RawFrames.events(1, 1000, 0, 11));
-            List<RawClient.Frame> frames = client.readUntilAck(1000, RawClient.TIMEOUT);
-            assertThat(frames).allMatch(f -> f.kind() == Frames.ACK);
+            List<RawFrame> frames = client.readUntilAck(1000, RawClient.TIMEOUT);
+            assertThat(frames).allMatch(f -> f.kind() == FrameKind.ACK);
             assertThat(frames.getLast().correlationId()).isEqualTo(1000);
             assertThat(frames.size()).as("ACKs for 1000 events sent in one write (coalesced)").isLessThan(1000);
             ServerRejectTest.assertRejectsPrecedeTheirAcks(frames);
@@ -58,17 +63,17 @@ class ServerAckTest {
             // one at a time too: one ACK each, each with its own index
             for (long correlationId = 1001; correlationId <= 1050; correlationId++) {
                 client.send(event(correlationId, 0, 11));
-                List<RawClient.Frame> one = client.readUntilAck(correlationId, RawClient.TIMEOUT);
+                List<RawFrame> one = client.readUntilAck(correlationId, RawClient.TIMEOUT);
                 assertThat(one).hasSize(1);
                 assertThat(one.getFirst().correlationId()).isEqualTo(correlationId);
                 acks.addAll(one);
             }
-            Conditions.until("the stage saw all 1050 events", RawClient.TIMEOUT, () -> harness.stage.count() == 1050);
+            Await.until("the stage saw all 1050 events", RawClient.TIMEOUT, () -> harness.stage().count() == 1050);
             Map<Long, Long> indexByCorrelation = new HashMap<>();
-            for (RecordingStage.Seen seen : harness.stage.seen()) {
+            for (RecordingHandler.Seen seen : harness.stage().seen()) {
                 indexByCorrelation.put(seen.correlationId(), seen.index());
             }
-            for (RawClient.Frame ack : acks) {
+            for (RawFrame ack : acks) {
                 assertThat(ack.journalIndex()).as("index in %s", ack)
                     .isEqualTo(indexByCorrelation.get(ack.correlationId()));
             }
@@ -76,7 +81,7 @@ class ServerAckTest {
         }
         Map<Long, Journaled> journal = readJournal();
         assertThat(journal).hasSize(1050);
-        for (RawClient.Frame ack : acks) {
+        for (RawFrame ack : acks) {
             assertThat(journal.get(ack.journalIndex())).as("journal record at the index of %s", ack)
                 .isEqualTo(new Journaled(ack.correlationId(), 0, 11));
         }
@@ -90,17 +95,17 @@ class ServerAckTest {
      */
     @Test
     void manySyncReadBatchesWaitingForOneGroupCommitAreAllAckedOnceDurable() throws Exception {
-        EngineBuilder sync = ServerHarness.asyncEngine(dir).durability(Durability.SYNC)
+        EngineBuilder sync = TestNode.asyncEngine(dir).durability(Durability.SYNC)
             .groupCommit(1_000_000, Duration.ofSeconds(2));
-        try (ServerHarness harness = ServerHarness.start(sync, ServerHarness.config());
+        try (TestNode harness = TestNode.start(sync, TestNode.config());
              RawClient client = RawClient.connectAndHello(harness.port())) {
             for (long correlationId = 1; correlationId <= 200; correlationId++) {
                 client.send(event(correlationId, 0, 11));
                 Thread.sleep(1); // traffic shaping, not a wait: one read batch per event, all within one 2 s group commit
             }
-            List<RawClient.Frame> frames = client.readUntilAck(200, RawClient.TIMEOUT);
-            assertThat(frames).allMatch(f -> f.kind() == Frames.ACK);
-            long durableGate = harness.engine.durableGate();
+            List<RawFrame> frames = client.readUntilAck(200, RawClient.TIMEOUT);
+            assertThat(frames).allMatch(f -> f.kind() == FrameKind.ACK);
+            long durableGate = harness.engine().durableGate();
             assertThat(frames.getLast().journalIndex()).as("ACKed only once durable").isLessThan(durableGate);
 
             client.send(event(201, 0, 11));
@@ -113,33 +118,33 @@ class ServerAckTest {
     @Test
     void aDuplicateEventIdIsAckedWithIndexZeroAndJournaledOnce() throws IOException {
         long firstIndex;
-        try (ServerHarness harness = ServerHarness.start(ServerHarness.asyncEngine(dir), ServerHarness.config());
+        try (TestNode harness = TestNode.start(TestNode.asyncEngine(dir), TestNode.config());
              RawClient client = RawClient.connectAndHello(harness.port());
              RawClient other = RawClient.connectAndHello(harness.port())) {
             client.send(event(1, 77, 5));
-            RawClient.Frame first = client.readUntilAck(1, RawClient.TIMEOUT).getLast();
+            RawFrame first = client.readUntilAck(1, RawClient.TIMEOUT).getLast();
             firstIndex = first.journalIndex();
 
             client.send(event(2, 77, 5));
-            assertThat(client.readUntilAck(2, RawClient.TIMEOUT)).extracting(RawClient.Frame::toString)
+            assertThat(client.readUntilAck(2, RawClient.TIMEOUT)).extracting(RawFrame::toString)
                 .containsExactly("ACK(2, index 0)");
 
             // a duplicate from another connection, and one pipelined behind its original
             other.send(event(1, 77, 6));
-            assertThat(other.readUntilAck(1, RawClient.TIMEOUT)).extracting(RawClient.Frame::toString)
+            assertThat(other.readUntilAck(1, RawClient.TIMEOUT)).extracting(RawFrame::toString)
                 .containsExactly("ACK(1, index 0)");
             client.send(concat(event(3, 88, 5), event(4, 88, 5)));
-            List<RawClient.Frame> frames = client.readUntilAck(4, RawClient.TIMEOUT);
+            List<RawFrame> frames = client.readUntilAck(4, RawClient.TIMEOUT);
             assertThat(frames.getLast().toString()).isEqualTo("ACK(4, index 0)");
 
             client.send(event(5, 99, 5));
             long fifthIndex = client.readUntilAck(5, RawClient.TIMEOUT).getLast().journalIndex();
-            Conditions.until("the stage saw 3 distinct events", RawClient.TIMEOUT, () -> harness.stage.count() == 3);
-            assertThat(harness.stage.seen()).extracting(RecordingStage.Seen::eventId).containsExactly(77L, 88L, 99L);
-            assertThat(harness.stage.seen().getFirst().index()).isEqualTo(firstIndex);
-            assertThat(harness.stage.seen().getLast().index()).isEqualTo(fifthIndex);
+            Await.until("the stage saw 3 distinct events", RawClient.TIMEOUT, () -> harness.stage().count() == 3);
+            assertThat(harness.stage().seen()).extracting(RecordingHandler.Seen::eventId).containsExactly(77L, 88L, 99L);
+            assertThat(harness.stage().seen().getFirst().index()).isEqualTo(firstIndex);
+            assertThat(harness.stage().seen().getLast().index()).isEqualTo(fifthIndex);
             assertThat(harness.counters().duplicates()).isEqualTo(3);
-            assertThat(harness.engine.metrics().published()).isEqualTo(3);
+            assertThat(harness.engine().metrics().published()).isEqualTo(3);
         }
         Map<Long, Journaled> journal = readJournal();
         assertThat(journal.values()).extracting(Journaled::eventId).containsExactlyInAnyOrder(77L, 88L, 99L);
@@ -148,21 +153,21 @@ class ServerAckTest {
 
     @Test
     void aRejectIsSentBeforeTheAckThatCoversIt() throws IOException {
-        try (ServerHarness harness = ServerHarness.start(ServerHarness.asyncEngine(dir), ServerHarness.config());
+        try (TestNode harness = TestNode.start(TestNode.asyncEngine(dir), TestNode.config());
              RawClient client = RawClient.connectAndHello(harness.port())) {
             client.send(concat(event(1, 0, 2), event(2, 0, 2, 4, new byte[0]), event(3, 0, 2)));
-            List<RawClient.Frame> frames = client.readUntilAck(3, RawClient.TIMEOUT);
+            List<RawFrame> frames = client.readUntilAck(3, RawClient.TIMEOUT);
             ServerRejectTest.assertRejectsPrecedeTheirAcks(frames);
-            assertThat(frames).filteredOn(f -> f.kind() == Frames.REJECT).extracting(RawClient.Frame::correlationId)
+            assertThat(frames).filteredOn(f -> f.kind() == FrameKind.REJECT).extracting(RawFrame::correlationId)
                 .containsExactly(2L);
-            Conditions.until("events 1 and 3 handled", RawClient.TIMEOUT, () -> harness.stage.count() == 2);
-            assertThat(frames.getLast().journalIndex()).isEqualTo(harness.stage.seen().getLast().index());
+            Await.until("events 1 and 3 handled", RawClient.TIMEOUT, () -> harness.stage().count() == 2);
+            assertThat(frames.getLast().journalIndex()).isEqualTo(harness.stage().seen().getLast().index());
 
             // an ACK whose last event was rejected carries index 0
             client.send(concat(event(4, 0, 2), event(5, 0, 2, 7, new byte[0])));
-            List<RawClient.Frame> more = client.readUntilAck(5, RawClient.TIMEOUT);
+            List<RawFrame> more = client.readUntilAck(5, RawClient.TIMEOUT);
             ServerRejectTest.assertRejectsPrecedeTheirAcks(more);
-            assertThat(more).filteredOn(f -> f.kind() == Frames.REJECT).extracting(RawClient.Frame::correlationId)
+            assertThat(more).filteredOn(f -> f.kind() == FrameKind.REJECT).extracting(RawFrame::correlationId)
                 .containsExactly(5L);
             assertThat(more.getLast().toString()).isEqualTo("ACK(5, index 0)");
         }
@@ -172,7 +177,7 @@ class ServerAckTest {
     /** Every record of the (closed) engine's journal, by index, read as {@code ferrite replay} reads it. */
     private Map<Long, Journaled> readJournal() {
         Map<Long, Journaled> records = new HashMap<>();
-        EventFlyweight event = new EventFlyweight();
+        EventFrame event = new EventFrame();
         try (ChronicleJournal chronicle = ChronicleJournal.open(JournalConfig.of(dir.resolve("events")));
              ChronicleJournalReader reader = chronicle.newReader(false)) {
             while (reader.readNext((memory, offset, length, index) -> {

@@ -1,7 +1,13 @@
 package io.ferrite.transport.server;
 
-import io.ferrite.transport.protocol.Frames;
-import io.ferrite.transport.testing.Conditions;
+import io.ferrite.engine.RecordingHandler;
+import io.ferrite.protocol.ErrorCode;
+import io.ferrite.protocol.FrameKind;
+import io.ferrite.testing.Await;
+import io.ferrite.testing.RawClient;
+import io.ferrite.testing.RawFrame;
+import io.ferrite.testing.RawFrames;
+import io.ferrite.transport.node.TestNode;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -16,7 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
 
-import static io.ferrite.transport.server.RawFrames.event;
+import static io.ferrite.testing.RawFrames.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -32,9 +38,9 @@ class ServerBackpressureTest {
 
     @Test
     void blockPolicyStopsReadingWhileTheEngineIsFullAndLosesNothing() throws Exception {
-        RecordingStage stage = RecordingStage.blockingFirst();
-        try (ServerHarness harness = ServerHarness.start(ServerHarness.memoryEngine().capacity(100), stage,
-                ServerHarness.config().withBackpressure(BackpressurePolicy.BLOCK));
+        RecordingHandler stage = RecordingHandler.blockingFirst();
+        try (TestNode harness = TestNode.start(TestNode.memoryEngine().capacity(100), stage,
+                TestNode.config().backpressure(BackpressurePolicy.BLOCK));
              RawClient client = RawClient.connectAndHello(harness.port())) {
             client.send(event(1, 1_000_001, 9));
             client.readUntilAck(1, RawClient.TIMEOUT);
@@ -49,27 +55,27 @@ class ServerBackpressureTest {
                     throw new IllegalStateException(e);
                 }
             });
-            Conditions.until("the engine holds 100 events and the server paused the connection", RawClient.TIMEOUT,
-                () -> harness.engine.metrics().published() == 100 && harness.counters().backPressured() > 0,
-                () -> "published " + harness.engine.metrics().published() + ", paused "
+            Await.until("the engine holds 100 events and the server paused the connection", RawClient.TIMEOUT,
+                () -> harness.engine().metrics().published() == 100 && harness.counters().backPressured() > 0,
+                () -> "published " + harness.engine().metrics().published() + ", paused "
                     + harness.counters().backPressured());
 
-            List<RawClient.Frame> whileBlocked = new ArrayList<>(client.readUntilAck(100, RawClient.TIMEOUT));
-            for (RawClient.Frame frame = client.poll(QUIET); frame != null; frame = client.poll(QUIET)) {
+            List<RawFrame> whileBlocked = new ArrayList<>(client.readUntilAck(100, RawClient.TIMEOUT));
+            for (RawFrame frame = client.poll(QUIET); frame != null; frame = client.poll(QUIET)) {
                 whileBlocked.add(frame);
             }
-            assertThat(whileBlocked).as("answers while the engine is full").allMatch(f -> f.kind() == Frames.ACK);
+            assertThat(whileBlocked).as("answers while the engine is full").allMatch(f -> f.kind() == FrameKind.ACK);
             assertThat(whileBlocked.getLast().correlationId()).as("no ACK beyond what the engine took").isEqualTo(100);
-            assertThat(harness.engine.metrics().published()).isEqualTo(100);
+            assertThat(harness.engine().metrics().published()).isEqualTo(100);
 
             stage.release();
-            List<RawClient.Frame> afterRelease = client.readUntilAck(1000, Duration.ofSeconds(30));
-            assertThat(afterRelease).as("nothing is rejected under BLOCK").allMatch(f -> f.kind() == Frames.ACK);
+            List<RawFrame> afterRelease = client.readUntilAck(1000, Duration.ofSeconds(30));
+            assertThat(afterRelease).as("nothing is rejected under BLOCK").allMatch(f -> f.kind() == FrameKind.ACK);
             ServerRejectTest.assertRejectsPrecedeTheirAcks(afterRelease);
             writer.get(10, TimeUnit.SECONDS);
 
-            Conditions.until("the stage saw all 1000", RawClient.TIMEOUT, () -> stage.count() == 1000);
-            assertThat(stage.seen()).extracting(RecordingStage.Seen::correlationId)
+            Await.until("the stage saw all 1000", RawClient.TIMEOUT, () -> stage.count() == 1000);
+            assertThat(stage.seen()).extracting(RecordingHandler.Seen::correlationId)
                 .containsExactlyElementsOf(LongStream.rangeClosed(1, 1000).boxed().toList());
             assertThat(harness.counters().rejected()).isZero();
             assertThat(harness.counters().duplicates()).isZero();
@@ -79,13 +85,13 @@ class ServerBackpressureTest {
 
     @Test
     void blockPolicyPushesBackOnTheClientThroughTcp() throws Exception {
-        RecordingStage stage = RecordingStage.blockingFirst();
+        RecordingHandler stage = RecordingHandler.blockingFirst();
         // 128 MiB in all: more than the kernel's socket buffers can hold (tcp_rmem max + tcp_wmem max is
         // 36 MiB on a default Linux), so only a server that stops reading makes the writes stall early
         int events = 4000;
         byte[] payload = new byte[32 * 1024];
-        try (ServerHarness harness = ServerHarness.start(ServerHarness.memoryEngine().capacity(100), stage,
-                ServerHarness.config().withBackpressure(BackpressurePolicy.BLOCK));
+        try (TestNode harness = TestNode.start(TestNode.memoryEngine().capacity(100), stage,
+                TestNode.config().backpressure(BackpressurePolicy.BLOCK));
              RawClient client = RawClient.connectAndHello(harness.port())) {
             long directBefore = PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory();
             AtomicLong written = new AtomicLong();
@@ -100,12 +106,12 @@ class ServerBackpressureTest {
                 }
             });
             stage.awaitBlocked(RawClient.TIMEOUT);
-            Conditions.until("the engine is full and the server paused the connection", RawClient.TIMEOUT,
-                () -> harness.engine.metrics().published() == 100 && harness.counters().backPressured() > 0);
+            Await.until("the engine is full and the server paused the connection", RawClient.TIMEOUT,
+                () -> harness.engine().metrics().published() == 100 && harness.counters().backPressured() > 0);
 
             // the server must stop reading, so the client's writes stall with most of the 128 MiB unsent
             long[] last = {-1, System.nanoTime()};
-            Conditions.until("the client's writes stall", Duration.ofSeconds(30), () -> {
+            Await.until("the client's writes stall", Duration.ofSeconds(30), () -> {
                 long now = written.get();
                 if (now != last[0]) {
                     last[0] = now;
@@ -123,18 +129,54 @@ class ServerBackpressureTest {
                 .isLessThan(16L << 20);
 
             stage.release();
-            List<RawClient.Frame> frames = client.readUntilAck(events, Duration.ofSeconds(60));
-            assertThat(frames).allMatch(f -> f.kind() == Frames.ACK);
+            List<RawFrame> frames = client.readUntilAck(events, Duration.ofSeconds(60));
+            assertThat(frames).allMatch(f -> f.kind() == FrameKind.ACK);
             writer.get(10, TimeUnit.SECONDS);
-            Conditions.until("the stage saw every event", RawClient.TIMEOUT, () -> stage.count() == events);
+            Await.until("the stage saw every event", RawClient.TIMEOUT, () -> stage.count() == events);
             assertThat(harness.counters().rejected()).isZero();
         }
     }
 
     @Test
+    void aSlowConsumerThatReadsAgainFindsErrorSlowConsumerBehindWhatItHadNotRead() throws Exception {
+        ServerConfig.Builder config = TestNode.config().slowConsumer(8 * 1024, 16 * 1024, Duration.ofSeconds(1));
+        try (TestNode harness = TestNode.start(TestNode.memoryEngine(), config);
+             RawClient slow = RawClient.connect(harness.port(), 4096)) {
+            slow.hello();
+            byte[] pings = new byte[1024 * 16];
+            for (int i = 0; i < 1024; i++) {
+                System.arraycopy(RawFrames.ping(i), 0, pings, i * 16, 16);
+            }
+            AtomicBoolean stop = new AtomicBoolean();
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    while (!stop.get()) {
+                        slow.send(pings);
+                    }
+                } catch (IOException expected) {
+                    // the server closed the connection
+                }
+            });
+            try {
+                Await.until("the server gave up on the slow consumer", Duration.ofSeconds(60),
+                    () -> harness.counters().slowConsumersClosed() == 1);
+                stop.set(true);
+                // reading again drains the PONGs it had not read, then the ERROR, then the close
+                RawFrame error = slow.expectErrorAndClose(ErrorCode.SLOW_CONSUMER);
+                assertThat(error.message()).contains("did not read");
+            } finally {
+                stop.set(true);
+                slow.close();
+            }
+            writer.get(10, TimeUnit.SECONDS);
+            assertThat(harness.counters().protocolErrors()).as("a slow consumer is not a protocol error").isZero();
+        }
+    }
+
+    @Test
     void aClientThatNeverReadsIsCutOffAfterTheSlowConsumerTimeout() throws Exception {
-        ServerConfig config = ServerHarness.config().withSlowConsumer(8 * 1024, 16 * 1024, Duration.ofMillis(500));
-        try (ServerHarness harness = ServerHarness.start(ServerHarness.memoryEngine(), config);
+        ServerConfig.Builder config = TestNode.config().slowConsumer(8 * 1024, 16 * 1024, Duration.ofMillis(500));
+        try (TestNode harness = TestNode.start(TestNode.memoryEngine(), config);
              RawClient bystander = RawClient.connectAndHello(harness.port());
              RawClient slow = RawClient.connect(harness.port(), 4096)) {
             slow.hello();
@@ -161,7 +203,7 @@ class ServerBackpressureTest {
 
             long[] maxDirect = {directBefore};
             try {
-                Conditions.until("the server cut off the slow consumer", Duration.ofSeconds(60), () -> {
+                Await.until("the server cut off the slow consumer", Duration.ofSeconds(60), () -> {
                     maxDirect[0] = Math.max(maxDirect[0], PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory());
                     return harness.counters().slowConsumersClosed() == 1 && writer.isDone();
                 }, () -> "slowConsumersClosed " + harness.counters().slowConsumersClosed() + ", writer done "
@@ -180,10 +222,10 @@ class ServerBackpressureTest {
             assertThat(maxDirect[0] - directBefore).as("the server's outbound memory stays bounded")
                 .isLessThan(64L << 20);
 
-            Conditions.until("only the bystander is left", RawClient.TIMEOUT, () -> harness.counters().connectionsOpen() == 1);
+            Await.until("only the bystander is left", RawClient.TIMEOUT, () -> harness.counters().connectionsOpen() == 1);
             bystander.send(event(1, 0, 4));
-            List<RawClient.Frame> frames = bystander.readUntilAck(1, RawClient.TIMEOUT);
-            assertThat(frames).extracting(RawClient.Frame::kind).containsExactly(Frames.ACK);
+            List<RawFrame> frames = bystander.readUntilAck(1, RawClient.TIMEOUT);
+            assertThat(frames).extracting(RawFrame::kind).containsExactly(FrameKind.ACK);
             bystander.send(RawFrames.ping(99));
             assertThat(bystander.next(RawClient.TIMEOUT).toString()).isEqualTo("PONG(99)");
         }

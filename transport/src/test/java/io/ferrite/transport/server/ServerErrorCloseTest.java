@@ -1,7 +1,11 @@
 package io.ferrite.transport.server;
 
-import io.ferrite.transport.protocol.Frames;
-import io.ferrite.transport.testing.Conditions;
+import io.ferrite.protocol.FrameKind;
+import io.ferrite.testing.Await;
+import io.ferrite.testing.RawClient;
+import io.ferrite.testing.RawFrame;
+import io.ferrite.testing.RawFrames;
+import io.ferrite.transport.node.TestNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,8 +28,8 @@ class ServerErrorCloseTest {
     void anErrorToAClientThatNeverReadsStillClosesTheConnection() throws Exception {
         // Netty charges each pending PONG 16 bytes plus ~96 bytes of bookkeeping: 512 Ki PONGs stay well
         // below a 128 MiB high water mark, so the channel stays writable
-        ServerConfig config = ServerHarness.config().withSlowConsumer(64 << 20, 128 << 20, CLOSE_BOUND);
-        try (ServerHarness harness = ServerHarness.start(ServerHarness.memoryEngine(), config);
+        ServerConfig.Builder config = TestNode.config().slowConsumer(64 << 20, 128 << 20, CLOSE_BOUND);
+        try (TestNode harness = TestNode.start(TestNode.memoryEngine(), config);
              RawClient client = RawClient.connect(harness.port(), 4096)) {
             client.hello();
             // 8 MiB of PINGs whose PONGs are never read: more than the kernel's socket buffers hold
@@ -37,11 +41,11 @@ class ServerErrorCloseTest {
             for (int i = 0; i < 128; i++) {
                 client.send(pings);
             }
-            client.send(RawFrames.frame(Frames.PING, 1, new byte[8])); // non-zero flags: ERROR, then close
-            Conditions.until("the server answered the bad frame with ERROR", Duration.ofSeconds(20),
+            client.send(RawFrames.frame(FrameKind.PING, 1, new byte[8])); // non-zero flags: ERROR, then close
+            Await.until("the server answered the bad frame with ERROR", Duration.ofSeconds(20),
                 () -> harness.counters().protocolErrors() == 1);
             long errorSeen = System.nanoTime();
-            Conditions.until("the server closed the connection although its ERROR could not be written",
+            Await.until("the server closed the connection although its ERROR could not be written",
                 CLOSE_BOUND.plusSeconds(5), () -> harness.counters().connectionsOpen() == 0,
                 () -> "open connections " + harness.counters().connectionsOpen());
             assertThat(Duration.ofNanos(System.nanoTime() - errorSeen)).isLessThan(CLOSE_BOUND.plusSeconds(2));

@@ -1,8 +1,19 @@
 package io.ferrite.transport.server;
 
-import io.ferrite.transport.protocol.ErrorCode;
-import io.ferrite.transport.protocol.Frames;
-import io.ferrite.transport.testing.Conditions;
+import io.ferrite.engine.RecordingHandler;
+import io.ferrite.protocol.AckFrame;
+import io.ferrite.protocol.ErrorCode;
+import io.ferrite.protocol.ErrorFrame;
+import io.ferrite.protocol.FrameKind;
+import io.ferrite.protocol.HelloFrame;
+import io.ferrite.protocol.PingFrame;
+import io.ferrite.protocol.RejectFrame;
+import io.ferrite.protocol.WelcomeFrame;
+import io.ferrite.testing.Await;
+import io.ferrite.testing.RawClient;
+import io.ferrite.testing.RawFrame;
+import io.ferrite.testing.RawFrames;
+import io.ferrite.transport.node.TestNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -64,8 +75,8 @@ class ServerFuzzTest {
         LeakCounter leaks = LeakCounter.install();
         long started = System.nanoTime();
         try {
-            ServerHarness harness = ServerHarness.start(ServerHarness.memoryEngine(),
-                ServerHarness.config().withMaxFrameLength(MAX_FRAME));
+            TestNode harness = TestNode.start(TestNode.memoryEngine(),
+                TestNode.config().maxFrameLength(MAX_FRAME));
             try {
                 fuzz(harness, seed);
             } finally {
@@ -82,7 +93,7 @@ class ServerFuzzTest {
         }
     }
 
-    private void fuzz(ServerHarness harness, long seed) throws Exception {
+    private void fuzz(TestNode harness, long seed) throws Exception {
         RawClient good = RawClient.connectAndHello(harness.port());
         GoodPublisher publisher = new GoodPublisher(good);
         Thread publisherThread = Thread.ofPlatform().name("fuzz-good-publisher").start(publisher);
@@ -118,27 +129,27 @@ class ServerFuzzTest {
         assertThat(framesSent.get()).isGreaterThanOrEqualTo(100_000);
         long goodEvents = publisher.lastCorrelationId;
         assertThat(goodEvents).as("events the well-behaved connection got ACKed during the fuzz").isPositive();
-        Conditions.until("the stage saw every event of the well-behaved connection", RawClient.TIMEOUT,
-            () -> harness.stage.countWithKey(GOOD_KEY) >= goodEvents);
-        assertThat(harness.stage.seenWithKey(GOOD_KEY)).extracting(RecordingStage.Seen::correlationId)
+        Await.until("the stage saw every event of the well-behaved connection", RawClient.TIMEOUT,
+            () -> harness.stage().countWithKey(GOOD_KEY) >= goodEvents);
+        assertThat(harness.stage().seenWithKey(GOOD_KEY)).extracting(RecordingHandler.Seen::correlationId)
             .containsExactlyElementsOf(LongStream.rangeClosed(1, goodEvents).boxed().toList());
 
         // the server still answers a fresh HELLO, and the engine still takes events both ways
         try (RawClient fresh = RawClient.connectAndHello(harness.port())) {
             fresh.send(RawFrames.event(1, 0, GOOD_KEY + 1));
-            assertThat(fresh.readUntilAck(1, RawClient.TIMEOUT)).extracting(RawClient.Frame::kind)
-                .containsExactly(Frames.ACK);
+            assertThat(fresh.readUntilAck(1, RawClient.TIMEOUT)).extracting(RawFrame::kind)
+                .containsExactly(FrameKind.ACK);
             fresh.send(RawFrames.ping(11));
             assertThat(fresh.next(RawClient.TIMEOUT).toString()).isEqualTo("PONG(11)");
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment payload = arena.allocate(8);
-            assertThat(harness.engine.publish(1, GOOD_KEY + 2, 0, 0, payload, 0, 8)).isNotNegative();
+            assertThat(harness.engine().publish(1, GOOD_KEY + 2, 0, 0, payload, 0, 8)).isNotNegative();
         }
-        Conditions.until("both handled", RawClient.TIMEOUT,
-            () -> harness.stage.countWithKey(GOOD_KEY + 1) == 1 && harness.stage.countWithKey(GOOD_KEY + 2) == 1);
+        Await.until("both handled", RawClient.TIMEOUT,
+            () -> harness.stage().countWithKey(GOOD_KEY + 1) == 1 && harness.stage().countWithKey(GOOD_KEY + 2) == 1);
         good.close();
-        Conditions.until("every connection is closed on the server", RawClient.TIMEOUT,
+        Await.until("every connection is closed on the server", RawClient.TIMEOUT,
             () -> harness.counters().connectionsOpen() == 0, () -> "open " + harness.counters().connectionsOpen());
         System.out.printf("server: %,d connections, %,d events accepted, %,d rejected, %,d duplicates, %,d protocol"
                 + " errors%n", harness.counters().connectionsOpened(), harness.counters().accepted(),
@@ -190,7 +201,7 @@ class ServerFuzzTest {
         long lastAck = 0;
         int index = 0;
         while (true) {
-            RawClient.Frame frame = client.poll(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            RawFrame frame = client.poll(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
             if (frame == null) {
                 throw new AssertionError("the server neither answered nor closed within " + RawClient.TIMEOUT
                     + " after the client's half-close (" + index + " frames so far)");
@@ -204,39 +215,38 @@ class ServerFuzzTest {
             framesReceived.incrementAndGet();
             assertThat(errored).as("a frame after ERROR: %s", frame).isFalse();
             assertThat(frame.flags()).as("flags of %s", frame).isZero();
-            ByteBuffer body = frame.le();
             switch (frame.kind()) {
-                case Frames.WELCOME -> {
+                case FrameKind.WELCOME -> {
                     assertThat(index).as("WELCOME comes first").isZero();
-                    assertThat(frame.body()).hasSize(Frames.WELCOME_BODY);
+                    assertThat(frame.body()).hasSize(WelcomeFrame.BODY_LENGTH);
                     assertThat(frame.maxFrameLength()).isEqualTo(MAX_FRAME);
                     welcomed = true;
                 }
-                case Frames.ACK -> {
+                case FrameKind.ACK -> {
                     assertThat(welcomed).as("ACK before WELCOME").isTrue();
-                    assertThat(frame.body()).hasSize(Frames.ACK_BODY);
+                    assertThat(frame.body()).hasSize(AckFrame.BODY_LENGTH);
                     assertThat(!acked || Long.compareUnsigned(frame.correlationId(), lastAck) > 0)
                         .as("ACK %s after ACK %s", frame, Long.toUnsignedString(lastAck)).isTrue();
                     acked = true;
                     lastAck = frame.correlationId();
                 }
-                case Frames.REJECT -> {
+                case FrameKind.REJECT -> {
                     assertThat(welcomed).as("REJECT before WELCOME").isTrue();
-                    assertThat(frame.body().length).isGreaterThanOrEqualTo(Frames.REJECT_MIN_BODY);
-                    assertThat(body.getInt(12)).isEqualTo(frame.body().length - Frames.REJECT_MIN_BODY);
+                    assertThat(frame.body().length).isGreaterThanOrEqualTo(RejectFrame.MIN_BODY_LENGTH);
+                    assertThat(frame.u32(RejectFrame.MESSAGE_LENGTH_OFFSET)).isEqualTo(frame.body().length - RejectFrame.MIN_BODY_LENGTH);
                     assertThat(REJECT_CODES).as("REJECT code of %s", frame).contains(frame.code());
                 }
-                case Frames.ERROR -> {
-                    assertThat(frame.body().length).isGreaterThanOrEqualTo(Frames.ERROR_MIN_BODY);
-                    assertThat(body.getInt(4)).isEqualTo(frame.body().length - Frames.ERROR_MIN_BODY);
+                case FrameKind.ERROR -> {
+                    assertThat(frame.body().length).isGreaterThanOrEqualTo(ErrorFrame.MIN_BODY_LENGTH);
+                    assertThat(frame.u32(ErrorFrame.MESSAGE_LENGTH_OFFSET)).isEqualTo(frame.body().length - ErrorFrame.MIN_BODY_LENGTH);
                     assertThat(ERROR_CODES).as("ERROR code of %s", frame).contains(frame.code());
                     assertThat(ErrorCode.of(frame.code())).isNotNull();
                     errored = true;
                     errorsReceived.incrementAndGet();
                 }
-                case Frames.PONG -> {
+                case FrameKind.PONG -> {
                     assertThat(welcomed).as("PONG before WELCOME").isTrue();
-                    assertThat(frame.body()).hasSize(Frames.PING_BODY);
+                    assertThat(frame.body()).hasSize(PingFrame.BODY_LENGTH);
                 }
                 default -> throw new AssertionError("the server sent a frame of kind " + frame.kind());
             }
@@ -251,7 +261,7 @@ class ServerFuzzTest {
             default -> ("fuzz-" + random.nextInt(1000)).getBytes(StandardCharsets.UTF_8);
         };
         byte[] token = random.nextInt(10) == 0 ? randomBytes(random, random.nextInt(32)) : RawFrames.NO_TOKEN;
-        return RawFrames.frame(Frames.HELLO, 0, RawFrames.helloBody(Frames.VERSION, 0, token, name));
+        return RawFrames.frame(FrameKind.HELLO, 0, RawFrames.helloBody(HelloFrame.VERSION, 0, token, name));
     }
 
     private static byte[] event(Random random, long correlationId) {
@@ -259,7 +269,7 @@ class ServerFuzzTest {
         int priority = random.nextInt(20) == 0 ? random.nextInt(256) : random.nextInt(4);
         int payloadLength = random.nextInt(10) == 0 ? random.nextInt(4_000) : random.nextInt(64);
         long timestamp = random.nextBoolean() ? 0 : random.nextLong();
-        return RawFrames.frame(Frames.EVENT, 0, RawFrames.eventBody(correlationId, eventId, random.nextLong(),
+        return RawFrames.frame(FrameKind.EVENT, 0, RawFrames.eventBody(correlationId, eventId, random.nextLong(),
             timestamp, random.nextInt(), priority, 0, randomBytes(random, payloadLength)));
     }
 
@@ -282,8 +292,8 @@ class ServerFuzzTest {
                 view.putInt(0, (int) length);
             }
             case 3 -> { // another kind, known or not
-                int[] kinds = {Frames.HELLO, Frames.WELCOME, Frames.EVENT, Frames.ACK, Frames.REJECT, Frames.ERROR,
-                    Frames.PING, Frames.PONG, 0, 0xFFFF, random.nextInt(0x10000)};
+                int[] kinds = {FrameKind.HELLO, FrameKind.WELCOME, FrameKind.EVENT, FrameKind.ACK, FrameKind.REJECT, FrameKind.ERROR,
+                    FrameKind.PING, FrameKind.PONG, 0, 0xFFFF, random.nextInt(0x10000)};
                 view.putShort(4, (short) kinds[random.nextInt(kinds.length)]);
             }
             case 4 -> view.putShort(6, (short) (1 + random.nextInt(0xFFFF))); // flags
@@ -307,7 +317,7 @@ class ServerFuzzTest {
             }
             case 8 -> { // reserved bytes of HELLO (8..9) or EVENT (45..47)
                 int kind = Short.toUnsignedInt(view.getShort(4));
-                if (kind == Frames.EVENT && out.length >= 48) {
+                if (kind == FrameKind.EVENT && out.length >= 48) {
                     out[45 + random.nextInt(3)] = (byte) (1 + random.nextInt(255));
                 } else if (out.length >= 12) {
                     view.putShort(10, (short) (1 + random.nextInt(0xFFFF)));
@@ -352,9 +362,9 @@ class ServerFuzzTest {
                     int batch = 50;
                     client.send(RawFrames.events(next, batch, 0, GOOD_KEY));
                     long last = next + batch - 1;
-                    List<RawClient.Frame> frames = client.readUntilAck(last, RawClient.TIMEOUT);
-                    for (RawClient.Frame frame : frames) {
-                        if (frame.kind() != Frames.ACK) {
+                    List<RawFrame> frames = client.readUntilAck(last, RawClient.TIMEOUT);
+                    for (RawFrame frame : frames) {
+                        if (frame.kind() != FrameKind.ACK) {
                             throw new AssertionError("the well-behaved connection got " + frame);
                         }
                     }

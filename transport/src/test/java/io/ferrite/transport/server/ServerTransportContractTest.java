@@ -1,8 +1,13 @@
 package io.ferrite.transport.server;
 
-import io.ferrite.transport.protocol.ErrorCode;
-import io.ferrite.transport.protocol.Frames;
-import io.ferrite.transport.testing.Conditions;
+import io.ferrite.engine.RecordingHandler;
+import io.ferrite.protocol.ErrorCode;
+import io.ferrite.protocol.FrameKind;
+import io.ferrite.testing.Await;
+import io.ferrite.testing.RawClient;
+import io.ferrite.testing.RawFrame;
+import io.ferrite.testing.RawFrames;
+import io.ferrite.transport.node.TestNode;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -31,23 +36,23 @@ class ServerTransportContractTest {
         cause.ifPresent(c -> System.out.println("transport " + kind + " unavailable here: " + c));
         assumeTrue(cause.isEmpty(), () -> "transport " + kind + " unavailable: " + cause.orElseThrow());
 
-        try (ServerHarness harness = ServerHarness.start(ServerHarness.memoryEngine(),
-                ServerHarness.config().withTransport(kind))) {
-            assertThat(harness.server.transport()).isEqualTo(kind);
+        try (TestNode harness = TestNode.start(TestNode.memoryEngine(),
+                TestNode.config().transport(kind))) {
+            assertThat(harness.server().transport()).isEqualTo(kind);
             try (RawClient client = RawClient.connectAndHello(harness.port())) {
                 client.send(RawFrames.events(1, 1000, 5_000, 21));
-                List<RawClient.Frame> frames = client.readUntilAck(1000, RawClient.TIMEOUT);
-                assertThat(frames).allMatch(f -> f.kind() == Frames.ACK);
+                List<RawFrame> frames = client.readUntilAck(1000, RawClient.TIMEOUT);
+                assertThat(frames).allMatch(f -> f.kind() == FrameKind.ACK);
                 client.send(RawFrames.ping(1234));
                 assertThat(client.next(RawClient.TIMEOUT).toString()).isEqualTo("PONG(1234)");
-                Conditions.until("the stage saw all 1000", RawClient.TIMEOUT, () -> harness.stage.count() == 1000);
-                assertThat(harness.stage.seen()).extracting(RecordingStage.Seen::correlationId)
+                Await.until("the stage saw all 1000", RawClient.TIMEOUT, () -> harness.stage().count() == 1000);
+                assertThat(harness.stage().seen()).extracting(RecordingHandler.Seen::correlationId)
                     .containsExactlyElementsOf(LongStream.rangeClosed(1, 1000).boxed().toList());
 
-                client.send(RawFrames.frame(Frames.PING, 3, new byte[8]));
+                client.send(RawFrames.frame(FrameKind.PING, 3, new byte[8]));
                 client.expectErrorAndClose(ErrorCode.PROTOCOL_VIOLATION);
             }
-            Conditions.until("the connection is gone on the server", RawClient.TIMEOUT,
+            Await.until("the connection is gone on the server", RawClient.TIMEOUT,
                 () -> harness.counters().connectionsOpen() == 0);
         }
     }

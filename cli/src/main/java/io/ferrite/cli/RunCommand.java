@@ -1,0 +1,226 @@
+package io.ferrite.cli;
+
+import io.ferrite.affinity.CpuLayout;
+import io.ferrite.engine.Durability;
+import io.ferrite.engine.Engine;
+import io.ferrite.engine.EngineBuilder;
+import io.ferrite.engine.EventHandler;
+import io.ferrite.engine.IdleKind;
+import io.ferrite.cli.profile.ProfileEvent;
+import io.ferrite.cli.profile.ProfileRoute;
+import io.ferrite.cli.profile.ProfileSession;
+import io.ferrite.transport.node.FerriteNode;
+import io.ferrite.transport.server.BackpressurePolicy;
+import io.ferrite.transport.server.FerriteServer;
+import io.ferrite.transport.server.ServerConfig;
+import io.ferrite.transport.server.TransportKind;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import sun.misc.Signal;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
+
+/**
+ * {@code ferrite run}: the standalone server. Prints one line when ready; on SIGTERM or SIGINT
+ * stops accepting, drains, closes cleanly and exits 0. A wrong flag value exits 2 before anything
+ * starts, with a message naming the flag.
+ *
+ * <p>Thread-safety: picocli fills the fields, then one thread calls {@link #call()} or {@link #start}.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the FWP/1 server.")
+final class RunCommand implements Callable<Integer> {
+    /** The smallest --max-frame: an EVENT header (48 bytes) plus a little payload. */
+    static final int MIN_FRAME = 64;
+    private static final EventHandler NO_OP = (event, index, endOfBatch) -> { };
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on (default ${DEFAULT-VALUE}).")
+    String bind;
+
+    @Option(names = "--port", defaultValue = "7070", description = "FWP/1 port (default ${DEFAULT-VALUE}; 0 = any free port).")
+    int port;
+
+    @Option(names = "--admin-port", defaultValue = "7071", description = "Admin HTTP port: GET /health, GET /profile (default ${DEFAULT-VALUE}; 0 = any free port).")
+    int adminPort;
+
+    @Option(names = "--journal", defaultValue = "./data/journal", description = "Journal directory (default ${DEFAULT-VALUE}).")
+    Path journal;
+
+    @Option(names = "--durability", defaultValue = "async", description = "async | sync | memory (default ${DEFAULT-VALUE}).")
+    String durability;
+
+    @Option(names = "--transport", defaultValue = "auto", description = "auto | io_uring | epoll | nio (default ${DEFAULT-VALUE}).")
+    String transport;
+
+    @Option(names = "--idle", defaultValue = "backoff", description = "backoff | yield | spin | park (default ${DEFAULT-VALUE}).")
+    String idle;
+
+    @Option(names = "--cpus", defaultValue = "auto", description = "auto | none | io=0,journal=1,stages=1 (default ${DEFAULT-VALUE}).")
+    String cpus;
+
+    @Option(names = "--max-frame", defaultValue = "1048576", description = "Largest frame length in bytes (default ${DEFAULT-VALUE}).")
+    int maxFrame;
+
+    @Option(names = "--token-file", description = "File whose content (trimmed) clients must send in HELLO.")
+    Path tokenFile;
+
+    @Option(names = "--dedup-window", defaultValue = "10m", description = "How long eventIds are remembered (default ${DEFAULT-VALUE}).")
+    String dedupWindow;
+
+    @Option(names = "--checkpoint-every", defaultValue = "1000", description = "Events between stage checkpoints (default ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+
+    @Option(names = "--backpressure", defaultValue = "block", description = "block | reject (default ${DEFAULT-VALUE}).")
+    String backpressure;
+
+    @Option(names = "--profile", description = "Profile the whole run with async-profiler: cpu | alloc | wall | lock;"
+        + " the flamegraph is written when the server stops.")
+    String profile;
+
+    @Option(names = "--profile-out", defaultValue = "./profile", description = "Where --profile writes flame-EVENT.html"
+        + " and collapsed-EVENT.txt (default ${DEFAULT-VALUE}).")
+    Path profileOut;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        ProfileEvent profileEvent = profile == null ? null : flag("--profile", profile, ProfileEvent::parse);
+        ProfileSession session = null;
+        try (Running running = start(NO_OP)) {
+            if (profileEvent != null) {
+                session = ProfileSession.start(profileEvent);
+            }
+            CountDownLatch stop = new CountDownLatch(1);
+            Signal.handle(new Signal("TERM"), signal -> stop.countDown());
+            Signal.handle(new Signal("INT"), signal -> stop.countDown());
+            FerriteNode node = running.node();
+            out.printf(Locale.ROOT, "ferrite listening on %s:%d transport=%s durability=%s journal=%s admin=%d%n",
+                bind, node.port(), node.server().transport().cliName(),
+                node.durability().name().toLowerCase(Locale.ROOT),
+                node.durability() == Durability.MEMORY ? "none" : journal.toAbsolutePath(), node.adminPort());
+            out.flush();
+            stop.await();
+            out.println("ferrite: stopping (draining, then closing)");
+            out.flush();
+        } finally {
+            if (session != null) {
+                out.println("ferrite: " + session.stop(profileOut).describe());
+            }
+        }
+        out.println("ferrite: stopped cleanly");
+        out.flush();
+        return 0;
+    }
+
+    /**
+     * Checks every flag (an {@link IllegalArgumentException} naming the flag when one is wrong,
+     * before anything starts), then starts a node with {@code stage} as its one stage, the admin
+     * port with {@code GET /profile}. {@link #call()} passes a stage that does nothing; tests pass
+     * a slow one.
+     */
+    Running start(EventHandler stage) {
+        Durability mode = parseDurability(durability);
+        TransportKind transportKind = flag("--transport", transport, TransportKind::parse);
+        IdleKind idleKind = flag("--idle", idle, IdleKind::parse);
+        CpuLayout layout = flag("--cpus", cpus, CpuLayout::parse);
+        Duration dedupAge = flag("--dedup-window", dedupWindow, Durations::parse);
+        BackpressurePolicy policy = flag("--backpressure", backpressure, BackpressurePolicy::parse);
+        checkPort("--port", port);
+        checkPort("--admin-port", adminPort);
+        if (maxFrame < MIN_FRAME) {
+            throw new IllegalArgumentException("--max-frame must be at least " + MIN_FRAME + " bytes, was " + maxFrame);
+        }
+        if (checkpointEvery <= 0) {
+            throw new IllegalArgumentException("--checkpoint-every must be positive, was " + checkpointEvery);
+        }
+        byte[] token = readToken(tokenFile);
+        EngineBuilder engine = Engine.builder().durability(mode).idle(idleKind).checkpointEvery(checkpointEvery)
+            .dedupWindow(1 << 20, dedupAge).stage("ingest", stage);
+        if (mode != Durability.MEMORY) {
+            engine.journal(journal);
+        }
+        ProfileRoute profileRoute = new ProfileRoute();
+        FerriteNode node = FerriteNode.builder(engine)
+            .server(ServerConfig.builder().bind(bind).port(port).transport(transportKind).maxFrameLength(maxFrame)
+                .token(token).backpressure(policy))
+            .cpuLayout(layout)
+            .admin(adminPort)
+            .adminRoute("/profile", profileRoute)
+            .start();
+        return new Running(node, profileRoute);
+    }
+
+    /**
+     * A started node and its profile route: closing abandons a profile in progress, then closes the
+     * node (health says stopping, the server drains what it owes, the engine closes).
+     *
+     * <p>Thread-safety: close from the thread that started it.
+     */
+    record Running(FerriteNode node, ProfileRoute profiles) implements AutoCloseable {
+        FerriteServer server() {
+            return node.server();
+        }
+
+        @Override
+        public void close() {
+            try (node; profiles) {
+                // both closed, the profile route first
+            }
+        }
+    }
+
+    private static void checkPort(String flag, int value) {
+        if (value < 0 || value > 65_535) {
+            throw new IllegalArgumentException(flag + " must be 0..65535 (0 = any free port), was " + value);
+        }
+    }
+
+    /** Applies {@code parser}, naming the flag in its error. */
+    static <T> T flag(String name, String value, Function<String, T> parser) {
+        try {
+            return parser.apply(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+        }
+    }
+
+    static Durability parseDurability(String text) {
+        try {
+            return Durability.valueOf(text.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--durability '" + text + "' is not one of async, sync, memory", e);
+        }
+    }
+
+    static byte[] readToken(Path file) {
+        if (file == null) {
+            return null;
+        }
+        try {
+            String token = Files.readString(file, StandardCharsets.UTF_8).trim();
+            if (token.isEmpty()) {
+                throw new IllegalArgumentException("--token-file " + file + " is empty; put the token in it");
+            }
+            return token.getBytes(StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("--token-file " + file + " does not exist; put the token in it, or drop"
+                + " the flag to run without authentication", e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--token-file " + file + " cannot be read: " + e, e);
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package io.ferrite.cli;
+
+import io.ferrite.client.ClientConfig;
+import io.ferrite.client.ClientListener;
+import io.ferrite.client.ClientResult;
+import io.ferrite.client.FerriteClient;
+import io.ferrite.protocol.ErrorCode;
+import io.ferrite.testing.Await;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * PROTOCOL.md's durability promise for {@code async} and {@code sync}, end to end through the real
+ * CLI: {@code ferrite run} as a child JVM is killed with SIGKILL while a client streams to it; every
+ * event it ACKed is then in the journal ({@code ferrite replay --count} and {@code --json}). A
+ * restarted {@code ferrite run} on the same journal serves again, answers every resent eventId as
+ * a duplicate (ACK journalIndex 0, nothing journaled twice), and on SIGTERM drains and exits 0.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class CliCrashTest {
+    private static final Duration START = Duration.ofSeconds(60);
+    private static final Duration ACKS = Duration.ofSeconds(30);
+    /** Events streamed at most; the kill comes long before (asserted), so it is mid-stream. */
+    private static final long CAP = 2_000_000;
+    /** Past the first burst (the first ACK covers every event read while the journal warmed up). */
+    private static final long ACKED_BEFORE_KILL = 40_000;
+    private static final Pattern EVENT_ID = Pattern.compile("\"eventId\":(\\d+)");
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "--durability {0}")
+    @ValueSource(strings = {"async", "sync"})
+    void killNineLosesNoAckedEventAndTheRestartedServerDeduplicatesResends(String durability) throws Exception {
+        String journal = dir.resolve("journal").toString();
+        String[] run = {"run", "--port", "0", "--admin-port", "0", "--journal", journal, "--durability", durability,
+            "--cpus", "none"};
+        long base = System.nanoTime() & ((1L << 40) - 1) | 1L << 41; // eventId = base + correlationId
+        byte[] payload = "crash-test-payload".getBytes(StandardCharsets.UTF_8);
+
+        long acked;
+        long publishedAtKill;
+        Recorder first = new Recorder();
+        try (CliProcess server = CliProcess.start(run)) {
+            int port = server.awaitReady(START);
+            FerriteClient client = FerriteClient.connect(config(port), first);
+            Thread publisher = Thread.ofPlatform().name("crash-publisher").start(() -> stream(client, base, payload));
+            Await.until(ACKED_BEFORE_KILL + " events ACKed", ACKS, () -> client.lastAcked() >= ACKED_BEFORE_KILL,
+                () -> "acked " + client.lastAcked() + ", published " + client.lastPublished());
+            publishedAtKill = client.lastPublished();
+            server.kill();
+            publisher.join(Duration.ofSeconds(30));
+            assertThat(publisher.isAlive()).as("the publisher saw the connection drop").isFalse();
+            acked = client.lastAcked();
+        }
+        assertThat(publishedAtKill).as("still streaming when killed").isLessThan(CAP);
+        assertThat(first.rejects).as("REJECTs before the kill").isEmpty();
+
+        // every ACKed event survived the kill, once
+        long count = replayCount(journal);
+        List<Long> journaled = replayEventIds(journal);
+        System.out.printf("%s: ACKed %,d of %,d published before kill -9; %,d journaled%n", durability, acked,
+            publishedAtKill, count);
+        assertThat(count).isGreaterThanOrEqualTo(acked).isEqualTo(journaled.size());
+        assertThat(new HashSet<>(journaled)).as("no eventId journaled twice").hasSize(journaled.size());
+        Set<Long> journaledIds = new HashSet<>(journaled);
+        List<Long> lost = new ArrayList<>();
+        for (long correlationId = 1; correlationId <= acked; correlationId++) {
+            if (!journaledIds.contains(base + correlationId)) {
+                lost.add(base + correlationId);
+            }
+        }
+        assertThat(lost).as("ACKed eventIds missing from the journal").isEmpty();
+
+        // restart on the same journal: resends are duplicates, new events are journaled
+        Recorder second = new Recorder();
+        try (CliProcess server = CliProcess.start(run)) {
+            int port = server.awaitReady(START);
+            FerriteClient client = FerriteClient.connect(config(port), second);
+            long last = 0;
+            for (long eventId : journaled) {
+                last = publishWaiting(client, eventId, payload);
+            }
+            client.flush();
+            assertThat(client.awaitAcked(last, ACKS)).as("every resend ACKed").isTrue();
+            assertThat(second.rejects).as("REJECTs of resends").isEmpty();
+            List<long[]> resendAcks = List.copyOf(second.acks);
+            assertThat(resendAcks).as("ACKs of resends").isNotEmpty();
+            assertThat(resendAcks.stream().filter(ack -> ack[1] != 0).map(ack -> ack[0] + "@" + ack[1]).toList())
+                .as("ACKs of resends that name a journal index (a duplicate must get 0)").isEmpty();
+            assertThat(resendAcks.getLast()[0]).isEqualTo(last);
+            assertThat(replayCount(journal)).as("nothing journaled twice").isEqualTo(count);
+
+            long index = client.publishAsync(1, 7, base + CAP + 1, 0, payload).get(30, TimeUnit.SECONDS);
+            assertThat(index).as("a new event's journal index").isPositive();
+            assertThat(replayCount(journal)).isEqualTo(count + 1);
+            assertThat(client.close(ACKS)).isTrue();
+
+            assertThat(server.terminate(Duration.ofSeconds(30))).as("exit status after SIGTERM; output:\n%s",
+                server.output()).isZero();
+            assertThat(server.output()).contains("ferrite: stopping (draining, then closing)", "ferrite: stopped cleanly");
+        }
+    }
+
+    private static ClientConfig config(int port) {
+        return ClientConfig.builder("127.0.0.1", port).clientName("crash-test").reconnect(false)
+            .closeTimeout(Duration.ZERO).build();
+    }
+
+    /** The publisher thread: events until the client closes (the kill) or CAP; then closes the client. */
+    private static void stream(FerriteClient client, long base, byte[] payload) {
+        try {
+            while (client.lastPublished() < CAP) {
+                long eventId = base + client.nextCorrelationId();
+                if (publishWaiting(client, eventId, payload) == ClientResult.CLOSED) {
+                    return;
+                }
+                if ((client.lastPublished() & 63) == 0) {
+                    client.flush();
+                }
+            }
+            client.flush();
+        } finally {
+            client.close(Duration.ZERO);
+        }
+    }
+
+    /** Publishes, flushing and waiting while the window is full; the correlationId, or CLOSED. */
+    private static long publishWaiting(FerriteClient client, long eventId, byte[] payload) {
+        while (true) {
+            long result = client.publish(1, eventId & 15, eventId, 0, payload);
+            if (result != ClientResult.BACK_PRESSURED) {
+                return result > 0 ? result : ClientResult.CLOSED;
+            }
+            client.flush();
+            Thread.onSpinWait();
+        }
+    }
+
+    private static long replayCount(String journal) {
+        CliRun replay = CliRun.of("replay", "--journal", journal, "--count");
+        assertThat(replay.status()).as("%s", replay).isZero();
+        return Long.parseLong(replay.out().trim());
+    }
+
+    private static List<Long> replayEventIds(String journal) {
+        CliRun replay = CliRun.of("replay", "--journal", journal, "--json");
+        assertThat(replay.status()).as("%s", replay.err()).isZero();
+        List<Long> ids = new ArrayList<>();
+        for (String line : replay.out().split("\n")) {
+            Matcher matcher = EVENT_ID.matcher(line);
+            assertThat(matcher.find()).as("an eventId in '%s'", line).isTrue();
+            ids.add(Long.parseUnsignedLong(matcher.group(1)));
+        }
+        return ids;
+    }
+
+    /** ACKs (correlationId, journalIndex) and REJECTs as the client's reader thread saw them. */
+    private static final class Recorder implements ClientListener {
+        final List<long[]> acks = Collections.synchronizedList(new ArrayList<>());
+        final List<String> rejects = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void onAck(long correlationId, long journalIndex) {
+            acks.add(new long[] {correlationId, journalIndex});
+        }
+
+        @Override
+        public void onReject(long correlationId, ErrorCode code, String message) {
+            rejects.add(correlationId + " " + code + " " + message);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.ferrite.cli.load;
+
+import io.ferrite.client.ClientConfig;
+import io.ferrite.client.FerriteClientException;
+import io.ferrite.transport.node.TestNode;
+import io.ferrite.testing.Await;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Small {@link LoadGenerator} runs against a real server, and the exact summary formats. */
+class LoadGeneratorTest {
+    private static final Pattern LINE = Pattern.compile(
+        "sent=\\d+ acked=\\d+ rejected=\\d+ errors=\\d+ seconds=\\d+\\.\\d{3} rate=\\d+/s "
+            + "p50_us=\\d+ p99_us=\\d+ p999_us=\\d+ p9999_us=\\d+ max_us=\\d+");
+    private static final Pattern JSON = Pattern.compile(
+        "\\{\"sent\":\\d+,\"acked\":\\d+,\"rejected\":\\d+,\"errors\":\\d+,\"seconds\":\\d+\\.\\d{3},\"rate\":\\d+,"
+            + "\"p50_us\":\\d+,\"p99_us\":\\d+,\"p999_us\":\\d+,\"p9999_us\":\\d+,\"max_us\":\\d+}");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void pacedRunSendsAtTheRateAndAcksEverything() throws Exception {
+        List<LoadProgress> progress = new CopyOnWriteArrayList<>();
+        Summary summary;
+        try (TestNode server = TestNode.async(dir, 0)) {
+            summary = LoadGenerator.run(LoadConfig.of(server.client().build(), 20_000, 10_000, 64, 1), progress::add);
+            assertThat(server.handled()).isLessThanOrEqualTo(20_000);
+        }
+        System.out.println("paced: " + summary.line());
+        assertThat(summary.line()).matches(LINE);
+        assertThat(summary.json()).matches(JSON);
+        assertThat(summary.sent()).isEqualTo(20_000);
+        assertThat(summary.acked()).isEqualTo(20_000);
+        assertThat(summary.rejected()).isZero();
+        assertThat(summary.errors()).isZero();
+        assertThat(summary.seconds()).isBetween(1.95, 30.0); // 20k events due over 2 s
+        assertThat(summary.p50Micros()).isPositive().isLessThanOrEqualTo(summary.p99Micros());
+        assertThat(summary.p99Micros()).isLessThanOrEqualTo(summary.p999Micros());
+        assertThat(summary.p9999Micros()).isLessThanOrEqualTo(summary.maxMicros());
+        assertThat(progress).isNotEmpty();
+        assertThat(progress.getLast().sent()).isLessThanOrEqualTo(20_000);
+    }
+
+    @Test
+    void unpacedRunOverTwoConnectionsAcksEverything() throws Exception {
+        Summary summary;
+        try (TestNode server = TestNode.memory()) {
+            summary = LoadGenerator.run(LoadConfig.of(server.client().build(), 20_000, 0, 100, 2), p -> { });
+            Await.until("every event handled", Duration.ofSeconds(30),
+                () -> server.handled() == 20_000);
+        }
+        System.out.println("unpaced: " + summary.line());
+        assertThat(summary.line()).matches(LINE);
+        assertThat(summary.sent()).isEqualTo(20_000);
+        assertThat(summary.acked()).isEqualTo(20_000);
+        assertThat(summary.errors()).isZero();
+        assertThat(summary.rate()).isPositive();
+    }
+
+    @Test
+    void smallWindowAndTokenOverThreeConnections() throws Exception {
+        byte[] token = "load".getBytes(StandardCharsets.UTF_8);
+        Summary summary;
+        try (TestNode server = TestNode.start(TestNode.memoryEngine(), TestNode.config().token(token))) {
+            ClientConfig client = server.client().token(token).window(1 << 14, 64).build();
+            summary = LoadGenerator.run(LoadConfig.of(client, 9_001, 0, 32, 3), p -> { });
+        }
+        assertThat(summary.sent()).isEqualTo(9_001);
+        assertThat(summary.acked()).isEqualTo(9_001);
+        assertThat(summary.errors()).isZero();
+        assertThat(summary.maxMicros()).isLessThan(30_000_000);
+    }
+
+    @Test
+    void connectFailureIsThrownBeforeAnythingIsSent() {
+        int port;
+        try (TestNode server = TestNode.memory()) {
+            port = server.port();
+        }
+        LoadConfig config = LoadConfig.of(ClientConfig.defaults("127.0.0.1", port), 100, 0, 8, 2);
+        assertThatThrownBy(() -> LoadGenerator.run(config, p -> { }))
+            .isInstanceOf(FerriteClientException.class);
+    }
+
+    @Test
+    void summaryFormatsAreExact() {
+        Summary summary = new Summary(10, 9, 1, 2, 1.23456, 7, 11, 22, 33, 44, 55);
+        assertThat(summary.line()).isEqualTo("sent=10 acked=9 rejected=1 errors=2 seconds=1.235 rate=7/s "
+            + "p50_us=11 p99_us=22 p999_us=33 p9999_us=44 max_us=55");
+        assertThat(summary.json()).isEqualTo("{\"sent\":10,\"acked\":9,\"rejected\":1,\"errors\":2,\"seconds\":1.235,"
+            + "\"rate\":7,\"p50_us\":11,\"p99_us\":22,\"p999_us\":33,\"p9999_us\":44,\"max_us\":55}");
+    }
+}
