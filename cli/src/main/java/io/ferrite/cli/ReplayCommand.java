@@ -2,7 +2,6 @@ package io.ferrite.cli;
 
 import io.ferrite.engine.journal.ChronicleJournal;
 import io.ferrite.engine.journal.ChronicleJournalReader;
-import io.ferrite.engine.journal.JournalConfig;
 import io.ferrite.engine.journal.JournalReader;
 import io.ferrite.engine.journal.JournalRecord;
 import io.ferrite.protocol.EventFrame;
@@ -61,25 +60,28 @@ final class ReplayCommand implements Callable<Integer> {
                 + "; pass the same --journal as 'ferrite run')");
         }
         PrintWriter out = spec.commandLine().getOut();
-        long printed = 0;
-        try (ChronicleJournal chronicle = ChronicleJournal.open(JournalConfig.of(events));
-             ChronicleJournalReader reader = chronicle.newReader(false)) {
-            if (from != null) {
-                reader.moveTo(parseIndex(from));
+        try (ChronicleJournal chronicle = ChronicleJournal.openToRead(events)) {
+            long start = from != null ? parseIndex(from) : chronicle.startOfJournal();
+            long end = chronicle.endOfJournal();
+            if (count) { // indexes are dense: no need to read a single event
+                long available = Math.max(0, end - start);
+                out.println(limit < 0 ? available : Math.min(available, limit));
+                out.flush();
+                return 0;
             }
-            long[] counter = {0};
-            while ((limit < 0 || counter[0] < limit) && reader.readNext((memory, offset, length, index) -> {
-                counter[0]++;
-                if (!count) {
-                    out.println(format(memory, offset, length, index));
-                }
-            }, JournalReader.NO_LIMIT)) {
-                printed = counter[0];
+            try (ChronicleJournalReader reader = chronicle.newReader(false)) {
+                reader.moveTo(start);
+                long printed = 0;
+                int read;
+                do {
+                    int max = (int) Math.min(1024, limit < 0 ? 1024 : limit - printed);
+                    read = max <= 0 ? 0 : reader.read((memory, offset, length, index, endOfBatch) ->
+                        out.println(format(memory, offset, length, index)), JournalReader.NO_LIMIT, max);
+                    printed += read;
+                } while (read > 0);
             }
-            printed = counter[0];
-        }
-        if (count) {
-            out.println(printed);
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
         out.flush();
         return 0;

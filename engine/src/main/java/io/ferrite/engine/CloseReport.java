@@ -8,7 +8,7 @@ import java.util.Map;
  * ASYNC/SYNC mode and are handled after the next start, from the stage's checkpoint).
  *
  * @param drained     true when nothing was left unprocessed
- * @param published   events appended during this run (plus the backlog found at start)
+ * @param published   the journal's next index at close: events journaled, ever (MEMORY: since the start)
  * @param unprocessed per stage name, events published but not handled by it
  */
 public record CloseReport(boolean drained, long published, Map<String, Long> unprocessed) {

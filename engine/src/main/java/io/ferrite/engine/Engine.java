@@ -4,8 +4,9 @@ import io.ferrite.engine.journal.ChronicleJournal;
 import io.ferrite.engine.journal.DeadLetterJournal;
 import io.ferrite.engine.journal.GroupCommitter;
 import io.ferrite.engine.journal.Journal;
+import io.ferrite.engine.sequencer.EventBatch;
+import io.ferrite.engine.sequencer.Sequencer;
 import io.ferrite.engine.stage.StageAgent;
-import io.ferrite.engine.state.DedupWindow;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -21,29 +22,28 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Ferrite embedded: publish events from any thread; they are deduplicated (by eventId), journaled
- * under the configured {@link Durability}, and handled by the stages in journal order, each stage
- * on one thread. Build one with {@link #builder()}; close it to drain and stop.
+ * under the configured {@link Durability} by the {@link Sequencer}, and handled by the stages in
+ * journal order, each stage on one thread. Build one with {@link #builder()}; close it to drain
+ * and stop.
  *
  * <p>Publishing never allocates and never throws for data-path outcomes: it returns the journal
  * index (≥ 0) or a {@link PublishResult} code.
  *
- * <p>Thread-safety: {@link #publish}, {@link #tryClaim} and {@link #publishBlocking} from any
- * number of threads; {@link #close()} once, from any thread.
+ * <p>Thread-safety: {@link #publish}, {@link #offer}, {@link #tryClaim} and {@link #publishBlocking}
+ * from any number of threads; {@link #close()} from any thread.
  */
 public final class Engine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
-    /** {@link #reserveId}: the event is not deduplicated. */
-    private static final long NO_ID = Long.MIN_VALUE;
+    /** How publishing threads wait (back pressure, SYNC durability); one per thread, made once. */
+    private static final ThreadLocal<IdleStrategy> WAITING = ThreadLocal.withInitial(Engine::newWaitStrategy);
 
     private final EngineConfig config;
     private final Journal journal;
-    private final DedupWindow dedup;
+    private final Sequencer sequencer;
     private final GroupCommitter groupCommitter;
     private final DeadLetterJournal deadLetters;
     private final StageAgent[] stages;
@@ -51,31 +51,14 @@ public final class Engine implements AutoCloseable {
     private final List<AgentRunner> stageRunners;
     private final AgentRunner housekeepingRunner;
     private final List<AutoCloseable> resources;
-    private final AtomicLong appended;
-    /**
-     * Places taken within capacity: {@code appended} plus the publishes admitted but not yet
-     * appended or given up. Its excess over {@code appended} is what close() waits out.
-     */
-    private final AtomicLong admitted;
-    /**
-     * A lower bound of {@code lastStage.processed()} shared by publishers, refreshed only when it
-     * says the engine is full ({@code processed} only grows, so any value once read stays a bound).
-     */
-    private volatile long processedBound;
-    private final LongAdder backPressured = new LongAdder();
-    private final LongAdder rejected = new LongAdder();
-    private final LongAdder journalUnavailable = new LongAdder();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile boolean closing;
     /** Completed by the first close, normally or with what it threw; later closes wait for it. */
     private final CompletableFuture<CloseReport> closeReport = new CompletableFuture<>();
-    /** How publishing threads wait (back pressure, SYNC durability); one per thread, made once. */
-    private static final ThreadLocal<IdleStrategy> WAITING = ThreadLocal.withInitial(Engine::newWaitStrategy);
 
     Engine(EngineConfig config, EngineAssembly.EngineParts parts) {
         this.config = config;
         this.journal = parts.journal();
-        this.dedup = parts.dedup();
+        this.sequencer = parts.sequencer();
         this.groupCommitter = parts.groupCommitter();
         this.deadLetters = parts.deadLetters();
         this.stages = parts.stages().toArray(StageAgent[]::new);
@@ -83,9 +66,6 @@ public final class Engine implements AutoCloseable {
         this.stageRunners = parts.stageRunners();
         this.housekeepingRunner = parts.housekeepingRunner();
         this.resources = parts.resources();
-        this.appended = parts.appended();
-        this.admitted = new AtomicLong(appended.get());
-        this.processedBound = lastStage.processed();
     }
 
     /** A builder with defaults for a small machine. */
@@ -98,7 +78,8 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Publishes one event with the engine's clock as its timestamp.
+     * Publishes one event with the engine's clock as its timestamp. In SYNC mode it returns once
+     * the event is on disk.
      *
      * @return the journal index (≥ 0; for a duplicate eventId, the original's), or
      * {@link PublishResult#BACK_PRESSURED}, {@link PublishResult#CLOSED}, {@link PublishResult#REJECTED},
@@ -108,25 +89,36 @@ public final class Engine implements AutoCloseable {
         return publish(0L, type, key, eventId, 0L, priority, payload, offset, length);
     }
 
-    /**
-     * Publishes one event carrying a client correlationId and producer timestamp (0 = stamp it now).
-     * The transport uses this form.
-     */
+    /** Publishes one event carrying a correlationId and producer timestamp (0 = stamp it now); as {@link #publish}. */
     public long publish(long correlationId, int type, long key, long eventId, long timestampNanos, int priority,
                         MemorySegment payload, long offset, int length) {
-        return publish(correlationId, type, key, eventId, timestampNanos, priority, payload, offset, length, true, null);
+        long index = offer(correlationId, type, key, eventId, timestampNanos, priority, payload, offset, length);
+        if (index >= 0 && groupCommitter != null) {
+            awaitDurable(index);
+        }
+        return index;
     }
 
     /**
-     * Publishes a relayed event without waiting for SYNC durability: the caller checks
-     * {@link #durableGate()} before acknowledging (the transport does, off its event loop's
-     * critical path). Sets {@link Ingest#duplicate()}.
+     * Publishes one event without waiting for SYNC durability: the caller checks
+     * {@link #durableGate()} before it relies on it.
      *
-     * @return as {@link #publish(int, long, long, int, MemorySegment, long, int)}
+     * @return as {@link #publish}
      */
-    public long offer(Ingest in) {
-        return publish(in.correlationId, in.type, in.key, in.eventId, in.timestampNanos, in.priority, in.payload,
-            in.payloadOffset, in.payloadLength, false, in);
+    public long offer(long correlationId, int type, long key, long eventId, long timestampNanos, int priority,
+                      MemorySegment payload, long offset, int length) {
+        return sequencer.append(correlationId, type, key, eventId, timestampNanos, priority, payload, offset, length);
+    }
+
+    /**
+     * Publishes the events of a network read in one journal batch, without waiting for SYNC
+     * durability (the transport checks {@link #durableGate()} before it acknowledges). The caller has
+     * validated every frame (FWP/1 checks, priority ≤ 3); outcomes are in the batch.
+     *
+     * @return events that got an outcome in this call (fewer than offered when the engine is full)
+     */
+    public int offer(EventBatch batch) {
+        return sequencer.append(batch);
     }
 
     /**
@@ -135,26 +127,6 @@ public final class Engine implements AutoCloseable {
      */
     public long durableGate() {
         return groupCommitter == null ? Long.MAX_VALUE : groupCommitter.durableGate();
-    }
-
-    private long publish(long correlationId, int type, long key, long eventId, long timestampNanos, int priority,
-                         MemorySegment payload, long offset, int length, boolean waitDurable, Ingest status) {
-        long refusal = admit(priority, length);
-        if (refusal != 0) {
-            return refusal;
-        }
-        long id = reserveId(eventId);
-        if (id != NO_ID && id != DedupWindow.RESERVED) {
-            if (status != null) {
-                status.duplicate = true;
-            }
-            return id;
-        }
-        boolean reserved = id == DedupWindow.RESERVED;
-        long now = System.nanoTime(); // one clock read for both stamps: a read costs 25-60 ns on a VM
-        long index = journal.append(now, correlationId, eventId, key,
-            timestampNanos != 0 ? timestampNanos : EpochClock.epochNanos(now), type, priority, payload, offset, length);
-        return completed(index, eventId, reserved, waitDurable);
     }
 
     /**
@@ -182,119 +154,29 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Claims journal space for an event of {@code length} payload bytes, to be written in place
-     * and then committed through {@code claim}.
+     * and then committed through {@code claim} on this thread (publishing is held until then).
      *
      * @return the index the event will have (≥ 0), or a negative {@link PublishResult} code (then
      * {@code claim} is not open); a duplicate eventId returns the original's index and opens nothing
      */
     public long tryClaim(int type, long key, long eventId, int priority, int length, Claim claim) {
-        long refusal = admit(priority, length);
-        if (refusal != 0) {
-            return refusal;
+        long index = sequencer.claim(0L, type, key, eventId, 0L, priority, length);
+        if (index >= 0 && sequencer.claimOpenFor(index)) {
+            claim.open(this, index, sequencer.claimedMemory(), sequencer.claimedPayloadOffset(), length);
         }
-        long id = reserveId(eventId);
-        if (id != NO_ID && id != DedupWindow.RESERVED) {
-            return id;
-        }
-        boolean reserved = id == DedupWindow.RESERVED;
-        long now = System.nanoTime();
-        long index = journal.tryClaim(now, 0L, eventId, key, EpochClock.epochNanos(now), type, priority,
-            length, claim.journalClaim);
-        if (index < 0) {
-            return completed(index, eventId, reserved, true);
-        }
-        claim.engine = this;
-        claim.eventId = eventId;
-        claim.reserved = reserved;
         return index;
     }
 
-    long commitClaim(Claim claim) {
-        long index = claim.journalClaim.index();
-        claim.journalClaim.commit();
-        return completed(index, claim.eventId, claim.reserved, true);
-    }
-
-    void abortClaim(Claim claim) {
-        claim.journalClaim.abort();
-        admitted.decrementAndGet();
-        if (claim.reserved) {
-            dedup.cancel(claim.eventId);
-        }
-    }
-
-    /** 0 when the event may go ahead, else the code refusing it. */
-    private long admit(int priority, int length) {
-        if (closing) {
-            return PublishResult.CLOSED;
-        }
-        if (priority < 0 || priority > 3 || length < 0 || length > config.maxPayloadLength()) {
-            rejected.increment();
-            return PublishResult.REJECTED;
-        }
-        // Take a place within capacity before appending: a check followed by a separate append
-        // would let N publishers overshoot it by N - 1. The place is handed back unless appended.
-        // The last stage's progress is read through a cached lower bound: the stage writes that
-        // line on every event, so reading it on every publish would cost a cache miss each time.
-        long taken;
-        do {
-            taken = admitted.get();
-            if (taken - processedBound >= config.capacity()) {
-                long processed = lastStage.processed();
-                processedBound = processed; // racing publishers may store an older value: still a lower bound
-                if (taken - processed >= config.capacity()) {
-                    backPressured.increment();
-                    return PublishResult.BACK_PRESSURED;
-                }
-            }
-        } while (!admitted.compareAndSet(taken, taken + 1));
-        // A volatile write (the CAS), then a volatile read of closing; close() writes closing, then
-        // reads admitted: either this publisher sees closing, or close() waits for its append.
-        if (closing) {
-            admitted.decrementAndGet();
-            return PublishResult.CLOSED;
-        }
-        return 0;
-    }
-
-    /**
-     * {@link #NO_ID} when the event has no id or dedup is off; {@link DedupWindow#RESERVED} when this
-     * publisher now owns the id; else the original index of a duplicate, its admission given back.
-     */
-    private long reserveId(long eventId) {
-        if (eventId == 0 || dedup == null) {
-            return NO_ID;
-        }
-        long result = dedup.reserve(eventId);
-        if (result != DedupWindow.RESERVED) {
-            admitted.decrementAndGet();
-        }
-        return result;
-    }
-
-    private long completed(long index, long eventId, boolean reserved, boolean waitDurable) {
-        if (index < 0) {
-            admitted.decrementAndGet();
-            if (reserved) {
-                dedup.cancel(eventId);
-            }
-            if (index == PublishResult.BACK_PRESSURED) {
-                backPressured.increment();
-            } else if (index == PublishResult.REJECTED) {
-                rejected.increment();
-            } else if (index == PublishResult.JOURNAL_UNAVAILABLE) {
-                journalUnavailable.increment();
-            }
-            return index;
-        }
-        if (reserved) {
-            dedup.complete(eventId, index);
-        }
-        appended.incrementAndGet();
-        if (waitDurable && groupCommitter != null) {
+    long commitClaim() {
+        long index = sequencer.commitClaim();
+        if (index >= 0 && groupCommitter != null) {
             awaitDurable(index);
         }
         return index;
+    }
+
+    void abortClaim() {
+        sequencer.abortClaim();
     }
 
     /**
@@ -329,16 +211,16 @@ public final class Engine implements AutoCloseable {
 
     /** Counters and per-stage latency so far (control path: allocates). */
     public EngineMetrics metrics() {
-        long published = appended.get();
+        long appended = sequencer.appended();
         List<EngineMetrics.Stage> stageMetrics = new ArrayList<>(stages.length);
         for (StageAgent stage : stages) {
             var m = stage.metrics();
             stageMetrics.add(new EngineMetrics.Stage(m.stage(), m.events().getAcquire(), m.batches().getAcquire(),
-                m.errors().getAcquire(), m.deadLettered().getAcquire(), published - stage.processed(),
+                m.errors().getAcquire(), m.deadLettered().getAcquire(), appended - stage.processed(),
                 m.latency().snapshot()));
         }
-        return new EngineMetrics(published, dedup == null ? 0 : dedup.duplicates(), backPressured.sum(),
-            rejected.sum(), journalUnavailable.sum(), List.copyOf(stageMetrics));
+        return new EngineMetrics(appended, sequencer.duplicates(), sequencer.backPressured(), sequencer.rejected(),
+            sequencer.journalUnavailable(), List.copyOf(stageMetrics));
     }
 
     /** The dead-letter journal (null when the engine has no journal directory). */
@@ -363,7 +245,7 @@ public final class Engine implements AutoCloseable {
 
     /**
      * {@link #close()}, saying whether every published event was handled before the stages stopped.
-     * Calling it again returns the first report.
+     * Calling it again returns the first report, or fails as the first close did.
      */
     public CloseReport closeAndReport() {
         if (!closed.compareAndSet(false, true)) {
@@ -384,12 +266,10 @@ public final class Engine implements AutoCloseable {
     }
 
     private CloseReport closeOnce() {
-        closing = true;
+        sequencer.close(); // waits out an append in progress; every later one answers CLOSED
+        long appended = sequencer.appended();
         long deadline = System.nanoTime() + config.closeTimeout().toNanos();
-        while (admitted.get() != appended.get() && System.nanoTime() - deadline < 0) {
-            Thread.yield(); // publishers admitted before they could see closing: appends take microseconds
-        }
-        while (lastStage.processed() < appended.get() && System.nanoTime() - deadline < 0) {
+        while (lastStage.processed() < appended && System.nanoTime() - deadline < 0) {
             LockSupport.parkNanos(1_000_000L);
         }
         for (AgentRunner runner : stageRunners) {
@@ -398,10 +278,9 @@ public final class Engine implements AutoCloseable {
         if (housekeepingRunner != null) {
             housekeepingRunner.close();
         }
-        long published = appended.get();
         Map<String, Long> unprocessed = new LinkedHashMap<>();
         for (StageAgent stage : stages) {
-            unprocessed.put(stage.roleName(), Math.max(0, published - stage.processed()));
+            unprocessed.put(stage.roleName(), Math.max(0, appended - stage.processed()));
         }
         boolean drained = unprocessed.values().stream().allMatch(left -> left == 0);
         Throwable failure = null;
@@ -423,7 +302,7 @@ public final class Engine implements AutoCloseable {
         if (failure != null) {
             throw (Error) failure;
         }
-        CloseReport report = new CloseReport(drained, published, Map.copyOf(unprocessed));
+        CloseReport report = new CloseReport(drained, appended, Map.copyOf(unprocessed));
         if (!drained) {
             LOG.warn("engine closed before every stage caught up: {}", report);
         }

@@ -11,9 +11,9 @@ import io.ferrite.engine.journal.JournalReader;
 import io.ferrite.engine.journal.JournalRetention;
 import io.ferrite.engine.journal.MemoryJournal;
 import io.ferrite.engine.metrics.StageMetrics;
+import io.ferrite.engine.sequencer.Sequencer;
 import io.ferrite.engine.stage.StageAgent;
 import io.ferrite.engine.state.CheckpointStore;
-import io.ferrite.engine.state.DedupJanitor;
 import io.ferrite.engine.state.DedupWindow;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
@@ -27,15 +27,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
 
 /**
  * Opens and wires an engine: journal, state, stages, threads. Everything opened so far is closed
  * again if a later step fails. Directory layout under the journal directory:
  * <pre>
  *   events/        the Chronicle Queue journal
- *   state/         checkpoints.dat, dedup.dat (Chronicle Map) and their clean-close markers
+ *   state/         checkpoints.dat (Chronicle Map) and its clean-close marker
  *   dead-letter/   events whose handler threw (Chronicle Queue)
  * </pre>
  *
@@ -87,7 +85,7 @@ final class EngineAssembly {
             journal = new MemoryJournal(config.memoryRingBytes());
         }
         resources.add(journal);
-        long lastIndexAtOpen = chronicle == null ? -1 : chronicle.lastIndex();
+        long endAtOpen = journal.nextIndex();
 
         CheckpointStore checkpoints = null;
         if (persistent) {
@@ -100,66 +98,61 @@ final class EngineAssembly {
             resources.add(deadLetters);
         }
 
-        // Backlogs after a restart: appended - processed(k) must equal stage k's backlog.
+        // Each stage resumes just after its checkpoint; a stage without one starts at the journal's start.
         List<EngineConfig.StageSpec> specs = config.stages();
         CheckpointStore.Slot[] slots = new CheckpointStore.Slot[specs.size()];
-        long[] backlogs = new long[specs.size()];
-        long maxBacklog = 0;
+        long[] starts = new long[specs.size()];
+        long journalStart = chronicle == null ? endAtOpen : chronicle.startOfJournal();
         for (int k = 0; k < specs.size(); k++) {
             if (checkpoints != null) {
                 slots[k] = checkpoints.slot(specs.get(k).name());
-                backlogs[k] = chronicle.countAfter(slots[k].get());
-                maxBacklog = Math.max(maxBacklog, backlogs[k]);
+                long last = slots[k].get();
+                starts[k] = last == CheckpointStore.NONE ? journalStart : last + 1;
+            } else {
+                starts[k] = endAtOpen;
             }
         }
-        AtomicLong appended = new AtomicLong(maxBacklog);
-        if (maxBacklog > 0) {
-            LOG.info("replaying: stages resume from their checkpoints with up to {} journaled events to handle", maxBacklog);
+        long backlog = endAtOpen - java.util.Arrays.stream(starts).min().orElse(endAtOpen);
+        if (backlog > 0) {
+            LOG.info("replaying: stages resume from their checkpoints with up to {} journaled events to handle", backlog);
         }
 
         List<StageAgent> stages = new ArrayList<>(specs.size());
         JournalReader upstream = null;
-        LongSupplier upstreamCount = appended::get;
         for (int k = 0; k < specs.size(); k++) {
             EngineConfig.StageSpec spec = specs.get(k);
             JournalReader reader = journal.newReader(k == specs.size() - 1);
-            StageAgent stage = new StageAgent(spec.name(), spec.handler(), reader, upstream, upstreamCount,
-                maxBacklog - backlogs[k], new StageMetrics(spec.name()), config.errorHandler(), deadLetters, slots[k],
-                config.checkpointEvery(), config.batchSize(), lastIndexAtOpen);
+            StageAgent stage = new StageAgent(spec.name(), spec.handler(), reader, upstream,
+                new StageMetrics(spec.name()), config.errorHandler(), deadLetters, slots[k], starts[k],
+                config.checkpointEvery(), config.batchSize(), endAtOpen - 1);
             stages.add(stage);
             upstream = reader;
-            upstreamCount = stage::processed;
         }
+        StageAgent lastStage = stages.getLast();
+
+        DedupWindow dedup = null;
+        if (config.dedupMaxEntries() > 0) {
+            dedup = new DedupWindow(config.dedupMaxEntries(), config.dedupMaxAge().toNanos(), Sequencer.MAX_BATCH_EVENTS);
+            resources.add(dedup);
+            if (chronicle != null) {
+                restore(dedup, chronicle); // before any publish can be admitted
+            }
+        }
+        Sequencer sequencer = new Sequencer(journal, dedup, lastStage::processed, config.capacity(),
+            config.maxPayloadLength());
 
         List<Agent> housekeeping = new ArrayList<>();
-        DedupWindow dedup = null;
-        CheckpointStore.Slot janitorSlot = null;
-        if (config.dedupMaxEntries() > 0) {
-            dedup = persistent
-                ? DedupWindow.open(root.resolve("state").resolve("dedup.dat"), config.dedupMaxEntries() + (long) config.capacity())
-                : DedupWindow.inMemory(config.dedupMaxEntries() + (long) config.capacity());
-            resources.add(dedup);
-            JournalReader janitorReader = journal.newReader(false);
-            if (journal instanceof MemoryJournal memory) {
-                memory.addReleaseGate(janitorReader);
-            }
-            janitorSlot = checkpoints == null ? null : checkpoints.slot(DedupJanitor.CHECKPOINT_NAME);
-            DedupJanitor janitor = new DedupJanitor(dedup, janitorReader, janitorSlot, config.dedupMaxEntries(),
-                config.dedupMaxAge().toNanos(), lastIndexAtOpen);
-            long restored = janitor.restoreHistory(); // before any publish can be admitted
-            if (restored > 0) {
-                LOG.info("dedup window: re-read {} journaled records to restore their ids", restored);
-            }
-            housekeeping.add(janitor);
-        }
         GroupCommitter groupCommitter = null;
         if (config.durability() == Durability.SYNC) {
-            groupCommitter = new GroupCommitter(chronicle, appended, config.syncMaxBatch(), config.syncMaxDelay().toNanos());
+            groupCommitter = new GroupCommitter(chronicle, sequencer::appended, config.syncMaxBatch(),
+                config.syncMaxDelay().toNanos());
             housekeeping.add(groupCommitter);
         }
         if (chronicle != null && config.retainCycles() > 0) {
-            CheckpointStore.Slot[] needed = janitorSlot == null ? slots : append(slots, janitorSlot);
-            housekeeping.add(retentionAgent(new JournalRetention(chronicle, config.retainCycles(), () -> oldest(needed))));
+            CheckpointStore.Slot[] needed = slots;
+            long start = journalStart;
+            housekeeping.add(retentionAgent(new JournalRetention(chronicle, config.retainCycles(),
+                () -> oldestNeeded(needed, start))));
         }
 
         resources.addAll(config.closeWith()); // closed before the journal and state, after the stages
@@ -178,16 +171,38 @@ final class EngineAssembly {
         if (!housekeeping.isEmpty()) {
             Agent agent = housekeeping.size() == 1 ? housekeeping.getFirst() : new CompositeAgent(housekeeping);
             // Backoff unless it runs the group commit (whose waits SYNC publishers feel): with SPIN
-            // or YIELD chosen for the stages, a spinning janitor would be one more busy thread
+            // or YIELD chosen for the stages, a spinning housekeeper would be one more busy thread
             // competing for a small machine's cores.
             IdleKind idle = groupCommitter != null ? config.idle() : IdleKind.BACKOFF;
             housekeepingRunner = startRunner(config, idle, agent,
                 new PinningThreadFactory(layout, CpuLayout.JOURNAL, true));
         }
-        LOG.info("engine started: durability={} stages={} threading={} journal={}", config.durability(),
-            specs.stream().map(EngineConfig.StageSpec::name).toList(), config.threading(), root);
-        return new Engine(config, new EngineParts(journal, dedup, groupCommitter, deadLetters, stages, stageRunners,
-            housekeepingRunner, List.copyOf(resources), appended));
+        LOG.info("engine started: durability={} stages={} threading={} journal={} next index={}", config.durability(),
+            specs.stream().map(EngineConfig.StageSpec::name).toList(), config.threading(), root, endAtOpen);
+        return new Engine(config, new EngineParts(journal, sequencer, groupCommitter, deadLetters, stages, stageRunners,
+            housekeepingRunner, List.copyOf(resources)));
+    }
+
+    /**
+     * Refills the dedup window from the journal's newest records, newest first, until the window is
+     * full or the records are older than its max age: a retry of an event the previous process
+     * journaled (and maybe never acknowledged) is then recognised from the first publish on.
+     */
+    private static void restore(DedupWindow dedup, ChronicleJournal journal) {
+        long startNanos = System.nanoTime();
+        long epochNow = EpochClock.epochNanos(startNanos);
+        long[] restored = new long[1];
+        long read = journal.visitIdsNewestFirst((eventId, index, journaledAt) -> {
+            if (eventId == 0) {
+                return true;
+            }
+            restored[0]++;
+            return dedup.restoreOlder(eventId, index, epochNow - journaledAt);
+        });
+        if (read > 0) {
+            LOG.info("dedup window: {} eventIds restored from the newest {} journaled events in {} ms", dedup.size(),
+                read, (System.nanoTime() - startNanos) / 1_000_000);
+        }
     }
 
     private static AgentRunner startRunner(EngineConfig config, Agent agent, PinningThreadFactory threads) {
@@ -223,18 +238,14 @@ final class EngineAssembly {
         };
     }
 
-    private static long oldest(CheckpointStore.Slot[] slots) {
+    /** The oldest index a stage still needs: just after the lowest checkpoint (a stage without one needs the start). */
+    private static long oldestNeeded(CheckpointStore.Slot[] slots, long journalStart) {
         long oldest = Long.MAX_VALUE;
         for (CheckpointStore.Slot slot : slots) {
-            oldest = Math.min(oldest, slot.get());
+            long last = slot.get();
+            oldest = Math.min(oldest, last == CheckpointStore.NONE ? journalStart : last + 1);
         }
         return oldest;
-    }
-
-    private static CheckpointStore.Slot[] append(CheckpointStore.Slot[] slots, CheckpointStore.Slot extra) {
-        CheckpointStore.Slot[] all = java.util.Arrays.copyOf(slots, slots.length + 1);
-        all[slots.length] = extra;
-        return all;
     }
 
     private static void createDirectories(Path directory) {
@@ -246,8 +257,8 @@ final class EngineAssembly {
     }
 
     /** What {@link Engine} is made of. */
-    record EngineParts(Journal journal, DedupWindow dedup, GroupCommitter groupCommitter, DeadLetterJournal deadLetters,
+    record EngineParts(Journal journal, Sequencer sequencer, GroupCommitter groupCommitter, DeadLetterJournal deadLetters,
                        List<StageAgent> stages, List<AgentRunner> stageRunners, AgentRunner housekeepingRunner,
-                       List<AutoCloseable> resources, AtomicLong appended) {
+                       List<AutoCloseable> resources) {
     }
 }

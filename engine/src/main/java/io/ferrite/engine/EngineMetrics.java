@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * A snapshot of an engine's counters (control path: made on request).
  *
- * @param published          events appended (including a restart's backlog)
+ * @param published          the journal's next index: events journaled, ever (MEMORY: since the start)
  * @param duplicates         publishes answered with an earlier index by the dedup window
  * @param backPressured      publishes answered BACK_PRESSURED
  * @param rejected           publishes answered REJECTED

@@ -6,7 +6,7 @@ package io.ferrite.engine;
  *
  * <p>Thread-safety: stateless after class initialisation.
  */
-final class EpochClock {
+public final class EpochClock {
     private static final long BASE_EPOCH_NANOS;
     private static final long BASE_NANO_TIME;
 
@@ -19,12 +19,12 @@ final class EpochClock {
     private EpochClock() {
     }
 
-    static long epochNanos() {
+    public static long epochNanos() {
         return epochNanos(System.nanoTime());
     }
 
     /** The epoch time of a {@link System#nanoTime()} reading the caller already has. */
-    static long epochNanos(long nanoTime) {
+    public static long epochNanos(long nanoTime) {
         return BASE_EPOCH_NANOS + (nanoTime - BASE_NANO_TIME);
     }
 }

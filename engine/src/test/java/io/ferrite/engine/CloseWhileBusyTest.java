@@ -3,6 +3,7 @@ package io.ferrite.engine;
 import io.ferrite.engine.journal.ChronicleJournal;
 import io.ferrite.engine.journal.JournalConfig;
 import io.ferrite.engine.journal.JournalReader;
+import io.ferrite.engine.journal.JournalTesting;
 import io.ferrite.testing.Await;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -113,9 +114,7 @@ class CloseWhileBusyTest {
         Set<Long> indices = new HashSet<>();
         try (ChronicleJournal journal = ChronicleJournal.open(JournalConfig.of(EngineAssembly.eventsDirectory(journalDirectory)));
              JournalReader reader = journal.newReader(false)) {
-            while (reader.readNext((memory, offset, length, index) -> indices.add(index), JournalReader.NO_LIMIT)) {
-                // read all
-            }
+            JournalTesting.readAll(reader, (memory, offset, length, index, endOfBatch) -> indices.add(index));
         }
         return indices;
     }

@@ -4,6 +4,7 @@ import io.ferrite.engine.journal.ChronicleJournal;
 import io.ferrite.engine.journal.JournalConfig;
 import io.ferrite.engine.journal.JournalReader;
 import io.ferrite.engine.journal.JournalRecord;
+import io.ferrite.engine.journal.JournalTesting;
 import io.ferrite.engine.state.StateMaps;
 import io.ferrite.testing.ChildJvm;
 import net.openhft.chronicle.core.values.LongValue;
@@ -78,15 +79,13 @@ class CrashRecoveryTest {
         List<String> duplicates = new ArrayList<>();
         try (ChronicleJournal journal = ChronicleJournal.open(JournalConfig.of(dir.resolve("events")));
              JournalReader reader = journal.newReader(false)) {
-            while (reader.readNext((memory, offset, length, index) -> {
+            JournalTesting.readAll(reader, (memory, offset, length, index, endOfBatch) -> {
                 long id = JournalRecord.eventId(memory, offset);
                 Long previous = byId.put(id, index);
                 if (previous != null) {
                     duplicates.add(id + " at " + previous + " and " + index);
                 }
-            }, JournalReader.NO_LIMIT)) {
-                // read all
-            }
+            });
         }
         assertThat(duplicates).as("eventIds journaled twice").isEmpty();
         return byId;

@@ -226,7 +226,7 @@ class EngineContractTest {
             claim.memory().set(ValueLayout.JAVA_LONG_UNALIGNED, claim.payloadOffset(), 123L);
             assertThat(claim.commit()).isEqualTo(index);
             assertThat(engine.tryClaim(2, 5, 77, 1, 16, claim)).as("duplicate id").isEqualTo(index);
-            assertThat(claim.journalClaim.isOpen()).isFalse();
+            assertThat(claim.isOpen()).isFalse();
             handler.awaitCount(1, 10);
         }
         assertThat(handler.seen()).singleElement().satisfies(seen -> {

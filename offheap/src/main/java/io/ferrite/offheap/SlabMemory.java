@@ -1,8 +1,5 @@
 package io.ferrite.offheap;
 
-import io.ferrite.libc.AnonymousMapping;
-import io.ferrite.libc.LibC;
-
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -12,33 +9,18 @@ import java.lang.foreign.MemorySegment;
  * <p>Thread-safety: immutable after construction; {@link #close()} once, by the pool's owner.
  */
 final class SlabMemory implements AutoCloseable {
-    private final AnonymousMapping mapping;
-    private final MemorySegment slots;
-    private final boolean locked;
+    private final Region region;
 
     SlabMemory(SlabConfig config) {
-        this.mapping = LibC.mmapAnonymous(config.byteSize(), config.hugePages());
-        this.slots = mapping.segment().asSlice(0, config.byteSize());
-        if (config.lockMemory()) {
-            try {
-                LibC.mlock(mapping.segment());
-            } catch (RuntimeException e) {
-                mapping.close();
-                throw e;
-            }
-        }
-        this.locked = config.lockMemory();
+        this.region = Region.allocate(config.byteSize(), config.hugePages(), config.lockMemory());
     }
 
     MemorySegment slots() {
-        return slots;
+        return region.memory();
     }
 
     @Override
     public void close() {
-        if (locked) {
-            LibC.munlock(mapping.segment());
-        }
-        mapping.close();
+        region.close();
     }
 }

@@ -1,11 +1,12 @@
 package io.ferrite.client;
 
-import io.ferrite.transport.node.TestNode;
 import io.ferrite.engine.journal.ChronicleJournal;
 import io.ferrite.engine.journal.JournalConfig;
 import io.ferrite.engine.journal.JournalReader;
 import io.ferrite.engine.journal.JournalRecord;
+import io.ferrite.engine.journal.JournalTesting;
 import io.ferrite.testing.Await;
+import io.ferrite.transport.node.TestNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -167,14 +168,12 @@ class ClientReconnectTest {
         Set<Long> journaled = new HashSet<>();
         try (ChronicleJournal journal = ChronicleJournal.open(JournalConfig.of(dir.resolve("events")));
              JournalReader reader = journal.newReader(false)) {
-            while (reader.readNext((memory, offset, length, index) -> {
+            JournalTesting.readAll(reader, (memory, offset, length, index, endOfBatch) -> {
                 long id = JournalRecord.eventId(memory, offset);
                 if (!journaled.add(id)) {
                     duplicates.add(id);
                 }
-            }, JournalReader.NO_LIMIT)) {
-                // read everything
-            }
+            });
         }
         assertThat(duplicates).as("eventIds journaled twice").isEmpty();
         assertThat(journaled).hasSize(count);

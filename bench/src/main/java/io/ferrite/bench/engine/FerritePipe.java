@@ -7,7 +7,6 @@ import io.ferrite.engine.EngineBuilder;
 import io.ferrite.engine.EventHandler;
 import io.ferrite.engine.EventView;
 import io.ferrite.engine.IdleKind;
-import io.ferrite.engine.Ingest;
 import io.ferrite.engine.PublishResult;
 import io.ferrite.engine.StageThreading;
 import org.HdrHistogram.Histogram;
@@ -48,7 +47,6 @@ final class FerritePipe implements EventPipe {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment payload = arena.allocate(PAYLOAD_LENGTH, 8);
     private final boolean sync;
-    private final Ingest ingest = new Ingest();
     private long lastIndex = -1;
 
     /**
@@ -84,7 +82,7 @@ final class FerritePipe implements EventPipe {
         int attempt = 0;
         long result;
         while ((result = sync
-            ? engine.offer(ingest.set(0, TYPE, sequence, eventId, 0, 0, payload, 0, PAYLOAD_LENGTH))
+            ? engine.offer(0, TYPE, sequence, eventId, 0, 0, payload, 0, PAYLOAD_LENGTH)
             : engine.publish(TYPE, sequence, eventId, 0, payload, 0, PAYLOAD_LENGTH)) < 0) {
             if (result != PublishResult.BACK_PRESSURED) {
                 throw new IllegalStateException("publish of " + sequence + " answered " + PublishResult.describe(result));

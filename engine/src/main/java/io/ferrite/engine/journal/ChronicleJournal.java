@@ -1,55 +1,74 @@
 package io.ferrite.engine.journal;
 
-import io.ferrite.offheap.AddressSpace;
 import io.ferrite.engine.PublishResult;
+import io.ferrite.offheap.AddressSpace;
 import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.TailerDirection;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The durable journal: one Chronicle Queue. Each record is a Chronicle document holding a
- * {@link JournalRecord}, written straight into the memory-mapped file (header fields stored in
- * place, payload copied once from the caller's segment); its index is Chronicle's index.
+ * The durable journal: one Chronicle Queue whose documents are {@link JournalBatch batches}, each
+ * written straight into the memory-mapped file by the sequencer (header, then records copied once
+ * from the network buffer or the publisher's segment). A batch is one Chronicle document, so the
+ * queue's per-document cost (its write lock, header and index) is paid once per batch, not per
+ * event; every event still has its own journal index.
  *
- * <p>Appending is thread-safe: each publishing thread gets its own appender and Chronicle's write
- * lock orders them. A failed write (disk full, I/O error) returns
- * {@link PublishResult#JOURNAL_UNAVAILABLE} and is logged once per distinct message; nothing
- * half-written becomes visible.
+ * <p>Journal indexes are Ferrite's, not Chronicle's: dense from 0. Positioning a reader at an index
+ * finds the batch that holds it by binary search over Chronicle's documents (control path: start,
+ * replay, retention).
  *
- * <p>Thread-safety: append/claim from any thread; readers single-threaded; close once.
+ * <p>A write that fails (disk full, I/O error) answers {@link PublishResult#JOURNAL_UNAVAILABLE},
+ * logged once per distinct message; nothing half-written becomes visible.
+ *
+ * <p>Thread-safety: {@link #claim} and its commit or abort from one thread at a time (the
+ * sequencer's lock); readers single-threaded; the control-path queries from any thread; close once.
  */
 public final class ChronicleJournal implements Journal {
     private static final Logger LOG = LoggerFactory.getLogger(ChronicleJournal.class);
+    /** Room for records in one batch besides one largest event: what a read of the socket carries, and more. */
+    private static final int BATCH_BYTES = 1 << 20;
 
     private final JournalConfig config;
     private final SingleChronicleQueue queue;
-    private final ThreadLocal<ExcerptAppender> appenders;
+    /** Made on the first claim: a journal opened only to read never takes the queue's write side. */
+    private ExcerptAppender appender;
     private final List<AutoCloseable> openResources = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final java.util.Set<String> loggedFailures = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
+    private final int maxBatchBytes;
+    /** Writer-owned: the index of the next batch's first record. */
+    private long nextIndex;
 
     private ChronicleJournal(JournalConfig config, SingleChronicleQueue queue) {
         this.config = config;
         this.queue = queue;
-        this.appenders = ThreadLocal.withInitial(() -> {
-            ExcerptAppender appender = queue.createAppender();
-            openResources.add(appender);
-            return appender;
-        });
+        this.maxBatchBytes = BATCH_BYTES + JournalBatch.recordBytes(JournalRecord.HEADER_LENGTH + config.maxPayloadLength());
+        try {
+            this.nextIndex = endOfJournal();
+        } catch (RuntimeException | Error e) {
+            queue.close();
+            throw e;
+        }
     }
 
     /** Opens (or creates) the journal in {@code config.directory()}. */
@@ -57,11 +76,25 @@ public final class ChronicleJournal implements Journal {
         return open(config, null);
     }
 
+    /**
+     * Opens an existing journal to read it, beside a server that may be writing it ({@code ferrite
+     * replay}): nothing is created or locked.
+     *
+     * @throws IllegalArgumentException when {@code directory} holds no journal
+     */
+    public static ChronicleJournal openToRead(Path directory) {
+        if (!Files.isDirectory(directory)) {
+            throw new IllegalArgumentException("no journal at " + directory);
+        }
+        return new ChronicleJournal(JournalConfig.of(directory),
+            SingleChronicleQueueBuilder.binary(directory.toFile()).readOnly(true).build());
+    }
+
     /** Test hook: a journal whose roll cycles follow {@code timeProvider}. */
     static ChronicleJournal open(JournalConfig config, TimeProvider timeProvider) {
         SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(config.directory().toFile())
             .rollCycle(rollCycle(config.rollCycle()))
-            .syncMode(config.syncToDisk() ? net.openhft.chronicle.bytes.SyncMode.SYNC : net.openhft.chronicle.bytes.SyncMode.NONE);
+            .syncMode(config.syncToDisk() ? SyncMode.SYNC : SyncMode.NONE);
         if (timeProvider != null) {
             builder.timeProvider(timeProvider);
         }
@@ -82,63 +115,73 @@ public final class ChronicleJournal implements Journal {
     }
 
     @Override
-    public long append(long publishNanos, long correlationId, long eventId, long key, long timestampNanos,
-                       int type, int priority, MemorySegment payload, long payloadOffset, int payloadLength) {
-        if (payloadLength > config.maxPayloadLength() || payloadLength < 0) {
-            return PublishResult.REJECTED;
-        }
-        try (DocumentContext dc = appenders.get().writingDocument()) {
-            long address = reserve(dc, payloadLength);
-            JournalRecord.writeHeader(AddressSpace.ALL, address, publishNanos, correlationId, eventId, key,
-                timestampNanos, type, priority);
-            MemorySegment.copy(payload, payloadOffset, AddressSpace.ALL, address + JournalRecord.HEADER_LENGTH, payloadLength);
-            return dc.index();
-        } catch (RuntimeException e) {
-            return unavailable(e);
-        }
+    public long nextIndex() {
+        return nextIndex;
     }
 
     @Override
-    public long tryClaim(long publishNanos, long correlationId, long eventId, long key, long timestampNanos,
-                         int type, int priority, int payloadLength, JournalClaim claim) {
-        if (payloadLength > config.maxPayloadLength() || payloadLength < 0) {
-            return PublishResult.REJECTED;
-        }
+    public int maxBatchBytes() {
+        return maxBatchBytes;
+    }
+
+    @Override
+    public int maxPayloadLength() {
+        return config.maxPayloadLength();
+    }
+
+    @Override
+    public long claim(int count, int recordBytes, long journaledAtEpochNanos, JournalClaim claim) {
         DocumentContext dc = null;
         try {
-            dc = appenders.get().writingDocument();
-            long address = reserve(dc, payloadLength);
-            JournalRecord.writeHeader(AddressSpace.ALL, address, publishNanos, correlationId, eventId, key,
-                timestampNanos, type, priority);
-            long index = dc.index();
-            claim.open(this, dc, AddressSpace.ALL, address + JournalRecord.HEADER_LENGTH, payloadLength, index);
-            return index;
-        } catch (RuntimeException e) {
+            if (appender == null) {
+                appender = queue.createAppender();
+                // the sequencer's threads take turns under its lock (event loops, publishers): its lock,
+                // not Chronicle's first-thread check, keeps the appender single-threaded
+                appender.singleThreadedCheckDisabled(true);
+            }
+            dc = appender.writingDocument();
+            Bytes<?> bytes = dc.wire().bytes();
+            long position = bytes.writePosition();
+            bytes.writeSkip(JournalBatch.HEADER_LENGTH + (long) recordBytes);
+            long address = bytes.addressForWrite(position);
+            JournalBatch.writeHeader(AddressSpace.ALL, address, nextIndex, journaledAtEpochNanos, count);
+            claim.open(this, dc, 0, AddressSpace.ALL, address + JournalBatch.HEADER_LENGTH, recordBytes, nextIndex, count);
+            return 0;
+        } catch (RuntimeException | InternalError e) { // InternalError: a fault in the mapped file (disk full)
             if (dc != null) {
-                dc.rollbackOnClose();
-                dc.close();
+                abandon(dc);
             }
             return unavailable(e);
         }
     }
 
     @Override
-    public void finishClaim(JournalClaim claim, boolean commit) {
+    public long finishClaim(JournalClaim claim, boolean commit) {
         DocumentContext dc = (DocumentContext) claim.context();
         if (!commit) {
-            dc.rollbackOnClose();
+            abandon(dc);
+            return 0;
         }
-        dc.close();
+        try {
+            dc.close();
+        } catch (RuntimeException | InternalError e) {
+            abandon(dc);
+            return unavailable(e);
+        }
+        nextIndex += claim.count();
+        return 0;
     }
 
-    private static long reserve(DocumentContext dc, int payloadLength) {
-        Bytes<?> bytes = dc.wire().bytes();
-        long position = bytes.writePosition();
-        bytes.writeSkip(JournalRecord.HEADER_LENGTH + payloadLength);
-        return bytes.addressForWrite(position);
+    private static void abandon(DocumentContext dc) {
+        try {
+            dc.rollbackOnClose();
+            dc.close();
+        } catch (RuntimeException | InternalError ignored) {
+            // the write already failed; what it left is rolled back or never became visible
+        }
     }
 
-    private long unavailable(RuntimeException e) {
+    private long unavailable(Throwable e) {
         String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
         if (loggedFailures.add(reason)) {
             LOG.error("journal {} cannot be written; publishes answer JOURNAL_UNAVAILABLE", config.directory(), e);
@@ -148,31 +191,175 @@ public final class ChronicleJournal implements Journal {
 
     @Override
     public ChronicleJournalReader newReader(boolean releasesMemory) {
-        ChronicleJournalReader reader = new ChronicleJournalReader(queue.createTailer());
+        ChronicleJournalReader reader = new ChronicleJournalReader(queue.createTailer(), this);
         openResources.add(reader);
         return reader;
     }
 
-    /** Index of the last record, or -1 when the journal is empty. Control path. */
-    public long lastIndex() {
-        return queue.lastIndex();
-    }
-
-    /** Records after {@code index} (-1: all records), counted by reading them. Control path. */
-    public long countAfter(long index) {
-        try (ChronicleJournalReader reader = new ChronicleJournalReader(queue.createTailer())) {
-            reader.moveAfter(index);
-            long count = 0;
-            while (reader.readNext((memory, offset, length, i) -> { }, JournalReader.NO_LIMIT)) {
-                count++;
+    /**
+     * The index just past the last record the queue holds, read from its last batch (any process
+     * may have written it): 0 for an empty journal. Control path.
+     */
+    public long endOfJournal() {
+        try (ExcerptTailer tailer = queue.createTailer()) {
+            tailer.direction(TailerDirection.BACKWARD).toEnd();
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent()) {
+                    return 0;
+                }
+                Bytes<?> bytes = dc.wire().bytes();
+                long batch = bytes.addressForRead(bytes.readPosition());
+                JournalBatch.check(AddressSpace.ALL, batch, bytes.readRemaining(), this);
+                return JournalBatch.firstIndex(AddressSpace.ALL, batch) + JournalBatch.count(AddressSpace.ALL, batch);
             }
-            return count;
         }
     }
 
-    @Override
-    public int maxPayloadLength() {
-        return config.maxPayloadLength();
+    /**
+     * The index of the oldest record the queue still holds (retention deletes old cycles), or
+     * {@link #endOfJournal()} when it holds none. Control path.
+     */
+    public long startOfJournal() {
+        try (ExcerptTailer tailer = queue.createTailer()) {
+            tailer.toStart();
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent()) {
+                    return endOfJournal();
+                }
+                Bytes<?> bytes = dc.wire().bytes();
+                long batch = bytes.addressForRead(bytes.readPosition());
+                JournalBatch.check(AddressSpace.ALL, batch, bytes.readRemaining(), this);
+                return JournalBatch.firstIndex(AddressSpace.ALL, batch);
+            }
+        }
+    }
+
+    /** What {@link #visitIdsNewestFirst} hands over, record by record. */
+    @FunctionalInterface
+    public interface IdVisitor {
+        /** @return false to stop */
+        boolean visit(long eventId, long index, long journaledAtEpochNanos);
+    }
+
+    /**
+     * Hands the eventId of every record to {@code visitor}, newest first, until it returns false
+     * (the dedup window's restore at start-up). Control path.
+     *
+     * @return records visited
+     */
+    public long visitIdsNewestFirst(IdVisitor visitor) {
+        long visited = 0;
+        long[] records = new long[1024];
+        try (ExcerptTailer tailer = queue.createTailer()) {
+            tailer.direction(TailerDirection.BACKWARD).toEnd();
+            while (true) {
+                try (DocumentContext dc = tailer.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        return visited;
+                    }
+                    Bytes<?> bytes = dc.wire().bytes();
+                    long batch = bytes.addressForRead(bytes.readPosition());
+                    JournalBatch.check(AddressSpace.ALL, batch, bytes.readRemaining(), this);
+                    int count = JournalBatch.count(AddressSpace.ALL, batch);
+                    if (records.length < count) {
+                        records = new long[Integer.highestOneBit(count) << 1];
+                    }
+                    long at = batch + JournalBatch.HEADER_LENGTH;
+                    for (int i = 0; i < count; i++) {
+                        records[i] = at + JournalBatch.RECORD_LENGTH_PREFIX;
+                        at += JournalBatch.RECORD_LENGTH_PREFIX + JournalBatch.recordLength(AddressSpace.ALL, at);
+                    }
+                    long first = JournalBatch.firstIndex(AddressSpace.ALL, batch);
+                    long journaledAt = JournalBatch.journaledAt(AddressSpace.ALL, batch);
+                    for (int i = count - 1; i >= 0; i--) {
+                        visited++;
+                        if (!visitor.visit(JournalRecord.eventId(AddressSpace.ALL, records[i]), first + i, journaledAt)) {
+                            return visited;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The Chronicle index of the batch holding journal index {@code index}, or -1 when the index
+     * is at or past the end of the journal. Control path: a binary search over the documents.
+     *
+     * @throws IllegalStateException when the index lies before the first batch the journal still
+     *                               holds (deleted by retention)
+     */
+    long batchHolding(long index) {
+        RollCycle rollCycle = queue.rollCycle();
+        try (ExcerptTailer tailer = queue.createTailer()) {
+            int firstCycle = queue.firstCycle();
+            int lastCycle = queue.lastCycle();
+            if (firstCycle == Integer.MAX_VALUE || lastCycle < 0) {
+                return -1;
+            }
+            // the last cycle whose first batch starts at or before index
+            int holding = -1;
+            for (Long cycle : queue.listCyclesBetween(firstCycle, lastCycle)) {
+                long first = firstIndexAt(tailer, rollCycle.toIndex(cycle.intValue(), 0));
+                if (first < 0) {
+                    continue; // an empty cycle file
+                }
+                if (first > index) {
+                    break;
+                }
+                holding = cycle.intValue();
+            }
+            if (holding < 0) {
+                throw new IllegalStateException("journal index " + index + " is older than the first event "
+                    + config.directory() + " still holds (deleted by retention, or a checkpoint from another journal?)");
+            }
+            // the last document of that cycle whose batch starts at or before index
+            long low = 0;
+            long high = 1;
+            while (firstIndexAt(tailer, rollCycle.toIndex(holding, high)) >= 0) {
+                high *= 2;
+            }
+            while (high - low > 1) { // invariant: batch `low` starts at or before index; batch `high` does not exist or starts after
+                long mid = (low + high) >>> 1;
+                long first = firstIndexAt(tailer, rollCycle.toIndex(holding, mid));
+                if (first >= 0 && first <= index) {
+                    low = mid;
+                } else {
+                    high = mid;
+                }
+            }
+            long found = rollCycle.toIndex(holding, low);
+            tailer.moveToIndex(found);
+            try (DocumentContext dc = tailer.readingDocument()) {
+                Bytes<?> bytes = dc.wire().bytes();
+                long batch = bytes.addressForRead(bytes.readPosition());
+                long end = JournalBatch.firstIndex(AddressSpace.ALL, batch) + JournalBatch.count(AddressSpace.ALL, batch);
+                if (index < end) {
+                    return found;
+                }
+            }
+            return -1;
+        }
+    }
+
+    /** The first journal index of the batch at Chronicle index {@code chronicleIndex}, or -1 if there is none. */
+    private static long firstIndexAt(ExcerptTailer tailer, long chronicleIndex) {
+        if (!tailer.moveToIndex(chronicleIndex)) {
+            return -1;
+        }
+        try (DocumentContext dc = tailer.readingDocument()) {
+            if (!dc.isPresent()) {
+                return -1;
+            }
+            Bytes<?> bytes = dc.wire().bytes();
+            return JournalBatch.firstIndex(AddressSpace.ALL, bytes.addressForRead(bytes.readPosition()));
+        }
+    }
+
+    /** The roll cycle of the file holding journal index {@code index} (retention). Control path. */
+    int cycleHolding(long index) {
+        long batch = batchHolding(index);
+        return batch < 0 ? queue.lastCycle() : queue.rollCycle().toCycle(batch);
     }
 
     public JournalConfig config() {
@@ -195,6 +382,9 @@ public final class ChronicleJournal implements Journal {
             } catch (Exception e) {
                 LOG.debug("closing {} failed", resource, e);
             }
+        }
+        if (appender != null) {
+            appender.close();
         }
         queue.close();
     }

@@ -6,42 +6,53 @@ import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
 
-
 /**
- * A Chronicle tailer as a {@link JournalReader}: records are handed over as raw mapped memory,
- * no copy, no object per record. A record at or beyond the limit is rolled back, so it is read
- * again once the limit passes it.
+ * A Chronicle tailer as a {@link JournalReader}: batches are read in place from the mapped file
+ * (no copy, no object per record), record by record through a {@link BatchCursor}. A batch read
+ * only in part is rolled back, so the tailer offers it again and the cursor resumes inside it.
  *
  * <p>Thread-safety: single-threaded (the owning stage); {@link #gate()} from any thread.
  */
 public final class ChronicleJournalReader implements JournalReader {
     private final ExcerptTailer tailer;
+    private final ChronicleJournal journal;
+    private final BatchCursor cursor;
     private final Progress gate = new Progress();
 
-    ChronicleJournalReader(ExcerptTailer tailer) {
+    /** A reader at the start of what the journal holds. */
+    ChronicleJournalReader(ExcerptTailer tailer, ChronicleJournal journal) {
         this.tailer = tailer;
+        this.journal = journal;
+        long start = journal.startOfJournal();
+        this.cursor = new BatchCursor(start);
+        gate.setRelease(start);
         // Built on the engine's start thread, then owned by one stage thread (handed over by the
         // thread start, a happens-before edge); Chronicle's first-thread-wins check would refuse that.
         tailer.singleThreadedCheckDisabled(true);
     }
 
     @Override
-    public boolean readNext(RecordConsumer consumer, long limit) {
-        try (DocumentContext dc = tailer.readingDocument()) {
-            if (!dc.isPresent()) {
-                return false;
+    public int read(RecordConsumer consumer, long limit, int max) {
+        int read = 0;
+        while (read < max && cursor.next() < limit) {
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent()) {
+                    break;
+                }
+                Bytes<?> bytes = dc.wire().bytes();
+                long batch = bytes.addressForRead(bytes.readPosition());
+                if (JournalBatch.format(AddressSpace.ALL, batch) != JournalBatch.FORMAT) {
+                    JournalBatch.check(AddressSpace.ALL, batch, bytes.readRemaining(), journal);
+                }
+                read += cursor.read(AddressSpace.ALL, batch, consumer, limit, max - read);
+                if (!cursor.batchDone()) {
+                    dc.rollbackOnClose(); // offered again next time; the cursor resumes inside it
+                    break;
+                }
             }
-            long index = dc.index();
-            if (index >= limit) {
-                dc.rollbackOnClose();
-                return false;
-            }
-            Bytes<?> bytes = dc.wire().bytes();
-            long address = bytes.addressForRead(bytes.readPosition());
-            consumer.onRecord(AddressSpace.ALL, address, (int) bytes.readRemaining(), index);
-            gate.setRelease(index + 1);
-            return true;
         }
+        gate.setRelease(cursor.next());
+        return read;
     }
 
     @Override
@@ -50,50 +61,27 @@ public final class ChronicleJournalReader implements JournalReader {
     }
 
     @Override
-    public void moveAfter(long index) {
-        if (index < 0) {
-            tailer.toStart();
-            gate.setRelease(0L);
-            return;
-        }
-        if (!tailer.moveToIndex(index)) {
-            throw new IllegalStateException("journal index " + Long.toHexString(index)
-                + " is not in the journal (deleted by retention, or a checkpoint from another journal?)");
-        }
-        try (DocumentContext dc = tailer.readingDocument()) {
-            if (!dc.isPresent()) {
-                throw new IllegalStateException("journal index " + Long.toHexString(index) + " could not be read");
-            }
-        }
-        gate.setRelease(index + 1);
-    }
-
-    /**
-     * Positions the reader so that the next record read is the one at {@code index}.
-     *
-     * @throws IllegalArgumentException when the journal has no record at {@code index}
-     */
     public void moveTo(long index) {
-        if (!tailer.moveToIndex(index)) {
-            throw new IllegalArgumentException("journal has no record at index " + index + " (0x" + Long.toHexString(index)
-                + "); indices are printed by 'ferrite replay'");
+        long batch = journal.batchHolding(index);
+        if (batch < 0) {
+            long end = journal.endOfJournal();
+            if (index > end) {
+                throw new IllegalStateException("journal index " + index + " is beyond the end of "
+                    + journal.config().directory() + " (its next event gets index " + end + ")");
+            }
+            tailer.toEnd();
+        } else if (!tailer.moveToIndex(batch)) {
+            throw new IllegalStateException("journal index " + index + " could not be reached in "
+                + journal.config().directory());
         }
+        cursor.moveTo(index);
         gate.setRelease(index);
     }
 
-    /** Positions at the end: the next record read is the next one appended. */
-    public void moveToEnd() {
+    /** msyncs the journal up to its end (SYNC journals). */
+    void syncAtEnd() {
         tailer.toEnd();
-        gate.setRelease(tailer.index());
-    }
-
-    /** msyncs the journal up to this reader's position (SYNC journals); returns the index just past it. */
-    long syncAtEnd() {
-        tailer.toEnd();
-        long end = tailer.index();
         tailer.sync();
-        gate.setRelease(end);
-        return end;
     }
 
     @Override

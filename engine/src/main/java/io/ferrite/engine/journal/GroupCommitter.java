@@ -3,20 +3,22 @@ package io.ferrite.engine.journal;
 import io.ferrite.concurrent.Progress;
 import org.agrona.concurrent.Agent;
 
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
 
 /**
  * SYNC durability's group commit: one msync covers every record appended since the last one. It
- * syncs when {@code maxBatch} appends are waiting, or when the oldest waiting append has waited
+ * syncs when {@code maxBatch} events are waiting, or when the oldest waiting one has waited
  * {@code maxDelayNanos}, whichever comes first; then it publishes the {@link #durableGate()}: every
- * record with a smaller index is on disk. Publishers in SYNC mode wait for it before returning.
+ * record with a smaller index is on disk. SYNC publishers wait for it before returning, and the
+ * server before it sends an ACK.
  *
  * <p>Thread-safety: {@link #doWork()} on one thread (the journal thread); {@link #durableGate()}
  * from any thread (acquire load, paired with the release store after each msync).
  */
 public final class GroupCommitter implements Agent {
     private final ChronicleJournalReader syncReader;
-    private final AtomicLong appended;
+    private final LongSupplier appended;
     private final int maxBatch;
     private final long maxDelayNanos;
     private long appendedAtLastSync;
@@ -26,9 +28,9 @@ public final class GroupCommitter implements Agent {
 
     /**
      * @param journal  a journal opened with {@code syncToDisk}
-     * @param appended the engine's count of completed appends
+     * @param appended the sequencer's next index: every record below it is appended
      */
-    public GroupCommitter(ChronicleJournal journal, AtomicLong appended, int maxBatch, long maxDelayNanos) {
+    public GroupCommitter(ChronicleJournal journal, LongSupplier appended, int maxBatch, long maxDelayNanos) {
         if (!journal.config().syncToDisk()) {
             throw new IllegalArgumentException("group commit needs a journal opened with syncToDisk");
         }
@@ -36,7 +38,7 @@ public final class GroupCommitter implements Agent {
         this.appended = appended;
         this.maxBatch = maxBatch;
         this.maxDelayNanos = maxDelayNanos;
-        this.appendedAtLastSync = appended.get();
+        this.appendedAtLastSync = appended.getAsLong();
     }
 
     /** Makes whatever an earlier process journaled durable before anything new is acknowledged. */
@@ -47,7 +49,7 @@ public final class GroupCommitter implements Agent {
 
     @Override
     public int doWork() {
-        long waiting = appended.get() - appendedAtLastSync;
+        long waiting = appended.getAsLong() - appendedAtLastSync;
         if (waiting <= 0) {
             return 0;
         }
@@ -63,12 +65,12 @@ public final class GroupCommitter implements Agent {
     }
 
     private void syncNow() {
-        long count = appended.get();
-        long gate = syncReader.syncAtEnd();
-        appendedAtLastSync = count;
+        long appendedBefore = appended.getAsLong(); // every record below it is in the file before the msync
+        syncReader.syncAtEnd();
+        appendedAtLastSync = appendedBefore;
         firstWaitingSeenNanos = -1;
         syncs++;
-        durableGate.setRelease(gate);
+        durableGate.setRelease(appendedBefore);
     }
 
     /** Every record with an index below this is on disk. */

@@ -1,48 +1,47 @@
 package io.ferrite.engine.journal;
 
-import java.lang.foreign.MemorySegment;
-
 /**
- * Where accepted events are kept, in index order: a Chronicle Queue on disk
- * ({@link ChronicleJournal}) or an off-heap ring in MEMORY mode ({@link MemoryJournal}). Appends
- * return the record's index (≥ 0) or a negative {@code io.ferrite.engine.PublishResult} code.
+ * Where accepted events are kept, in index order, as {@link JournalBatch batches}: a Chronicle
+ * Queue on disk ({@link ChronicleJournal}) or an off-heap ring in MEMORY mode
+ * ({@link MemoryJournal}). One writer appends (the sequencer); any number of readers read.
  *
- * <p>Thread-safety: {@link #append} and {@link #tryClaim} may be called from any number of threads;
- * the journal orders them. Readers are single-threaded.
+ * <p>Thread-safety: {@link #claim} and the claim's commit or abort by one thread at a time (the
+ * sequencer holds its lock); readers single-threaded each; {@link #close()} once.
  */
 public interface Journal extends AutoCloseable {
 
+    /** The index the first record of the next batch gets: what the journal held when it opened, then the writer's. */
+    long nextIndex();
+
+    /** The most record bytes (length prefixes included) one batch may hold. */
+    int maxBatchBytes();
+
+    /** The largest payload one record may carry. */
+    int maxPayloadLength();
+
     /**
-     * Appends one record (header fields, then {@code payloadLength} bytes of {@code payload} from
-     * {@code payloadOffset}).
+     * Claims room for a batch of {@code count} records taking {@code recordBytes} bytes, writes its
+     * header (first index {@link #nextIndex()}) and opens {@code claim} over the records' space.
      *
-     * @return the index, or a negative {@code PublishResult} code (BACK_PRESSURED when a memory ring
-     * is full, JOURNAL_UNAVAILABLE when it cannot be written)
+     * @return 0, or a negative {@code PublishResult} code: BACK_PRESSURED when a memory ring is
+     * full, JOURNAL_UNAVAILABLE when it cannot be written (then {@code claim} is not open)
      */
-    long append(long publishNanos, long correlationId, long eventId, long key, long timestampNanos,
-                int type, int priority, MemorySegment payload, long payloadOffset, int payloadLength);
+    long claim(int count, int recordBytes, long journaledAtEpochNanos, JournalClaim claim);
 
     /**
-     * Claims space for a record, writes its header and opens {@code claim} over the payload space.
+     * Called by {@link JournalClaim#commit()} and {@link JournalClaim#abort()}.
      *
-     * @return the index the record will have, or a negative {@code PublishResult} code
+     * @return 0, or JOURNAL_UNAVAILABLE when a commit failed
      */
-    long tryClaim(long publishNanos, long correlationId, long eventId, long key, long timestampNanos,
-                  int type, int priority, int payloadLength, JournalClaim claim);
-
-    /** Called by {@link JournalClaim#commit()} and {@link JournalClaim#abort()}. */
-    void finishClaim(JournalClaim claim, boolean commit);
+    long finishClaim(JournalClaim claim, boolean commit);
 
     /**
-     * A new reader at the start of the journal.
+     * A new reader at the start of what the journal holds.
      *
      * @param releasesMemory true for the one reader (the last stage) whose progress frees space in
      *                       a memory ring; ignored by disk journals
      */
     JournalReader newReader(boolean releasesMemory);
-
-    /** The largest payload one record may carry. */
-    int maxPayloadLength();
 
     @Override
     void close();

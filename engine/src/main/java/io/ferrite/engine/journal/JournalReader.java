@@ -2,8 +2,8 @@ package io.ferrite.engine.journal;
 
 /**
  * A cursor over a {@link Journal}, in index order. Downstream readers are gated by upstream ones:
- * a reader reads only records below the {@code limit} it is given, and {@link #gate()} is the limit
- * it offers to the reader after it.
+ * a reader reads only records below the {@code limit} it is given, and {@link #gate()} is the
+ * limit it offers to the reader after it.
  *
  * <p>Thread-safety: single-threaded; owned by one stage. {@link #gate()} alone may be called from
  * any thread (acquire load).
@@ -13,34 +13,23 @@ public interface JournalReader extends AutoCloseable {
     long NO_LIMIT = Long.MAX_VALUE;
 
     /**
-     * Hands the next committed record whose index is below {@code limit} to {@code consumer}.
+     * Hands the next committed records with an index below {@code limit}, at most {@code max}, to
+     * {@code consumer}, in order.
      *
-     * @return true when a record was read, false when none is ready (or the next is not below limit)
+     * @return records read (0 when none is ready)
      */
-    boolean readNext(RecordConsumer consumer, long limit);
+    int read(RecordConsumer consumer, long limit, int max);
 
-    /**
-     * Whether this reader answers {@link #nextReady} cheaply; if not, a stage tells the end of a
-     * batch from its upstream's event count instead.
-     */
-    default boolean canPeek() {
-        return false;
-    }
-
-    /**
-     * While the consumer handles a record: whether the record after it is already committed with an
-     * index below {@code limit}. A reader that cannot peek ({@link #canPeek()} false) answers false,
-     * meaning "not known"; callers ask {@link #canPeek()} first.
-     */
-    default boolean nextReady(long limit) {
-        return false;
-    }
-
-    /** Just past the last record this reader has read, published with release semantics. */
+    /** The index of the next record this reader will read: just past the last one it read (release/acquire). */
     long gate();
 
-    /** Positions the reader so that the next record read is the first after {@code index}; -1: the start. */
-    void moveAfter(long index);
+    /**
+     * Positions the reader so that the next record read is the one at {@code index} (0: the first
+     * ever journaled; the journal's next index: only what is appended from now on).
+     *
+     * @throws IllegalStateException when the journal no longer or not yet holds {@code index}
+     */
+    void moveTo(long index);
 
     @Override
     void close();

@@ -1,6 +1,5 @@
 package io.ferrite.engine.journal;
 
-import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,8 +14,8 @@ import java.util.function.LongSupplier;
 
 /**
  * Deletes old cycle files of a Chronicle journal: keeps the newest {@code retainCycles} cycles,
- * and never a cycle that holds or follows the oldest consumer checkpoint
- * ({@code oldestNeededIndex}, -1 when some consumer has processed nothing yet and needs it all).
+ * and never a cycle that holds or follows the oldest index a consumer still needs
+ * ({@code oldestNeededIndex}: the lowest next index of the stages).
  *
  * <p>Thread-safety: single-threaded (the journal thread). Control path: it lists and deletes files.
  */
@@ -41,13 +40,12 @@ public final class JournalRetention {
             return 0;
         }
         SingleChronicleQueue queue = journal.queue();
-        RollCycle rollCycle = queue.rollCycle();
         long needed = oldestNeededIndex.getAsLong();
         if (needed < 0) {
             return 0;
         }
         int lastCycle = queue.lastCycle();
-        int keepFrom = Math.min(rollCycle.toCycle(needed), lastCycle - retainCycles + 1);
+        int keepFrom = Math.min(journal.cycleHolding(needed), lastCycle - retainCycles + 1);
         int firstCycle = queue.firstCycle();
         if (firstCycle >= keepFrom || firstCycle == Integer.MAX_VALUE) {
             return 0;

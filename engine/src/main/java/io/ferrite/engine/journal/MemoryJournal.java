@@ -2,92 +2,75 @@ package io.ferrite.engine.journal;
 
 import io.ferrite.engine.PublishResult;
 
-import java.lang.foreign.MemorySegment;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-
 /**
- * MEMORY durability: records live only in an off-heap {@link MemoryLog} ring; a record's index is
- * its position in the ring (it only grows). A full ring answers
- * {@link PublishResult#BACK_PRESSURED}: the slowest reader bounds the memory used.
+ * MEMORY durability: batches live only in an off-heap {@link MemoryLog} ring, a frame each. A full
+ * ring answers {@link PublishResult#BACK_PRESSURED}: the last stage bounds the memory used. Indexes
+ * start at 0 with the process.
  *
- * <p>Thread-safety: append/claim from any thread; each reader single-threaded.
+ * <p>Thread-safety: {@link #claim} and its commit or abort from one thread at a time (the
+ * sequencer's lock); each reader single-threaded.
  */
 public final class MemoryJournal implements Journal {
     private final MemoryLog log;
+    private final int maxBatchBytes;
     private final int maxPayloadLength;
-    /** Readers that must have passed a record before the ring may reuse its space. */
-    private final List<JournalReader> releaseGates = new CopyOnWriteArrayList<>();
+    /** Writer-owned. */
+    private long nextIndex;
 
     /**
-     * @param capacity ring bytes, a power of two; records of up to {@code capacity / 8} bytes fit
+     * @param capacity ring bytes, a power of two; a batch takes at most {@code capacity / 8} bytes
      */
     public MemoryJournal(int capacity) {
         this.log = new MemoryLog(capacity);
-        this.maxPayloadLength = log.maxRecordLength() - JournalRecord.HEADER_LENGTH;
+        this.maxBatchBytes = log.maxRecordLength() - JournalBatch.HEADER_LENGTH;
+        this.maxPayloadLength = maxBatchBytes - JournalBatch.recordBytes(JournalRecord.HEADER_LENGTH);
     }
 
     @Override
-    public long append(long publishNanos, long correlationId, long eventId, long key, long timestampNanos,
-                       int type, int priority, MemorySegment payload, long payloadOffset, int payloadLength) {
-        if (payloadLength > maxPayloadLength || payloadLength < 0) {
-            return PublishResult.REJECTED;
-        }
-        long position = log.tryClaim(JournalRecord.HEADER_LENGTH + payloadLength);
-        if (position < 0) {
-            return PublishResult.BACK_PRESSURED;
-        }
-        MemorySegment memory = log.memory();
-        long offset = log.payloadOffset(position);
-        try {
-            JournalRecord.writeHeader(memory, offset, publishNanos, correlationId, eventId, key, timestampNanos, type, priority);
-            MemorySegment.copy(payload, payloadOffset, memory, offset + JournalRecord.HEADER_LENGTH, payloadLength);
-        } catch (RuntimeException | Error e) {
-            log.abort(position); // never leave a claim that stalls every reader
-            throw e;
-        }
-        log.commit(position);
-        return position;
+    public long nextIndex() {
+        return nextIndex;
     }
 
     @Override
-    public long tryClaim(long publishNanos, long correlationId, long eventId, long key, long timestampNanos,
-                         int type, int priority, int payloadLength, JournalClaim claim) {
-        if (payloadLength > maxPayloadLength || payloadLength < 0) {
-            return PublishResult.REJECTED;
-        }
-        long position = log.tryClaim(JournalRecord.HEADER_LENGTH + payloadLength);
-        if (position < 0) {
-            return PublishResult.BACK_PRESSURED;
-        }
-        long offset = log.payloadOffset(position);
-        JournalRecord.writeHeader(log.memory(), offset, publishNanos, correlationId, eventId, key, timestampNanos, type, priority);
-        claim.open(this, null, log.memory(), offset + JournalRecord.HEADER_LENGTH, payloadLength, position);
-        return position;
-    }
-
-    @Override
-    public void finishClaim(JournalClaim claim, boolean commit) {
-        if (commit) {
-            log.commit(claim.index());
-        } else {
-            log.abort(claim.index());
-        }
-    }
-
-    @Override
-    public JournalReader newReader(boolean releasesMemory) {
-        return new MemoryJournalReader(log, releasesMemory ? releaseGates : null);
-    }
-
-    /** Makes {@code reader} hold back reuse of the ring until it has read past a record. */
-    public void addReleaseGate(JournalReader reader) {
-        releaseGates.add(reader);
+    public int maxBatchBytes() {
+        return maxBatchBytes;
     }
 
     @Override
     public int maxPayloadLength() {
         return maxPayloadLength;
+    }
+
+    @Override
+    public long claim(int count, int recordBytes, long journaledAtEpochNanos, JournalClaim claim) {
+        long position = log.tryClaim(JournalBatch.HEADER_LENGTH + recordBytes);
+        if (position == MemoryLog.BACK_PRESSURED) {
+            return PublishResult.BACK_PRESSURED;
+        }
+        if (position < 0) {
+            return PublishResult.REJECTED;
+        }
+        long batch = log.payloadOffset(position);
+        JournalBatch.writeHeader(log.memory(), batch, nextIndex, journaledAtEpochNanos, count);
+        claim.open(this, null, position, log.memory(), batch + JournalBatch.HEADER_LENGTH, recordBytes, nextIndex, count);
+        return 0;
+    }
+
+    @Override
+    public long finishClaim(JournalClaim claim, boolean commit) {
+        long position = claim.handle();
+        if (commit) {
+            log.commit(position);
+            nextIndex += claim.count();
+        } else {
+            log.abort(position);
+        }
+        return 0;
+    }
+
+    @Override
+    public JournalReader newReader(boolean releasesMemory) {
+        return new MemoryJournalReader(log, nextIndex, releasesMemory);
     }
 
     /** Bytes claimed so far (the ring's tail position). */

@@ -3,12 +3,16 @@ package io.ferrite.engine.journal;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Receives one journal record from a {@link JournalReader}. The record's bytes (laid out as
- * {@link JournalRecord}) are valid only during the call.
+ * Receives journal records from a {@link JournalReader}, one call each, in index order. The
+ * record's bytes (laid out as {@link JournalRecord}) are valid only during the call.
  *
  * <p>Thread-safety: called on the reader's thread.
  */
 @FunctionalInterface
 public interface RecordConsumer {
-    void onRecord(MemorySegment memory, long offset, int length, long index);
+    /**
+     * @param endOfBatch true for the last record of its journal batch, or the last one this read
+     *                   call hands over (its record limit or the reader's limit reached)
+     */
+    void onRecord(MemorySegment memory, long offset, int length, long index, boolean endOfBatch);
 }

@@ -82,7 +82,7 @@ public final class CheckpointStore implements AutoCloseable {
         return hash;
     }
 
-    private static LongValue key(String consumer) {
+    static LongValue key(String consumer) {
         LongValue key = Values.newHeapInstance(LongValue.class);
         key.setValue(hash(consumer));
         return key;

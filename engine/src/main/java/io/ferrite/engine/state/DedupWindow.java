@@ -1,204 +1,225 @@
 package io.ferrite.engine.state;
 
-import net.openhft.chronicle.core.values.LongValue;
-import net.openhft.chronicle.map.ChronicleMap;
-import net.openhft.chronicle.map.ExternalMapQueryContext;
-import net.openhft.chronicle.map.MapEntry;
-import net.openhft.chronicle.values.Values;
+import io.ferrite.offheap.Region;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.atomic.LongAdder;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The dedup window: eventId → journal index, in a Chronicle Map (persisted beside the journal, or
- * in memory for MEMORY durability). A publisher {@link #reserve reserves} an id before appending:
- * that takes the id's segment update lock and keeps it, so the append happens while no other
- * publisher can see or take the id; then it {@link #complete completes} the id with the index (one
- * insert, and the lock is released) or {@link #cancel cancels} it when the append failed. One map
- * lookup per new event, and no placeholder entry that a killed process could leave behind. Entries
- * leave the window through {@link #evict} (driven by the {@link DedupJanitor}).
+ * The dedup window: which eventIds were journaled recently, and where. A {@link DedupTable}
+ * answers "seen?" in O(1); a FIFO ring of the ids in insertion order, each with the millisecond it
+ * entered, decides what leaves: the oldest ids once more than {@code maxEntries} are held, and
+ * every id older than {@code maxAge}. An id stays in the window at least until one of those bounds
+ * passes it.
  *
- * <p>Every operation is done under the map's segment update lock with per-thread reusable
- * key/value objects: no allocation per call.
+ * <p>Inserts are provisional until the journal batch holding them is committed: the sequencer
+ * takes a {@link #mark()}, inserts the batch's ids, and either {@link #rollbackTo rolls back} to
+ * the mark (the append failed: nothing of the batch is remembered) or lets them stand and calls
+ * {@link #evict}. Evictions happen only after a commit, so a failed append never costs an older id
+ * its place; the ring has room for {@code headroom} provisional ids beyond {@code maxEntries}.
  *
- * <p>Thread-safety: thread-safe; {@link #complete} or {@link #cancel} must follow a
- * {@link #RESERVED} answer on the same thread, with no other call of this window in between.
+ * <pre>
+ *  ring (maxEntries + headroom entries, a circular buffer)    table
+ *   head (oldest)                 tail (next insert)           eventId → journal index
+ *   | id  | id  | id  | ... | id  |                            (DedupTable)
+ *   | ms  | ms  | ms  | ... | ms  |   ms: when it entered, relative to the window's start
+ * </pre>
+ * Memory: the table (≤ 32 bytes an id at its largest load) plus 12 bytes an id for the ring.
+ *
+ * <p>The journal is the window's source of truth: after a restart the engine refills it from the
+ * journal's newest records ({@link #restoreOlder}) before the first publish.
+ *
+ * <p>Thread-safety: single-threaded: owned by the sequencer (under its lock), or by the engine's
+ * start thread while it restores.
  */
 public final class DedupWindow implements AutoCloseable {
-    /** {@link #reserve}: the id was not in the window; it is now reserved for the caller. */
-    public static final long RESERVED = -1;
-    /** {@link #lookup}: a placeholder entry (older versions reserved ids with it); never written now. */
-    public static final long PENDING = -2;
-    /** {@link #lookup}: the id is not in the window. */
-    public static final long ABSENT = -3;
+    /** The longest max age: ages are kept as 32-bit millisecond differences. */
+    public static final long MAX_AGE_LIMIT_NANOS = TimeUnit.DAYS.toNanos(24);
 
-    private final ChronicleMap<LongValue, LongValue> map;
-    private final Path file;
-    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
-    private final LongAdder duplicates = new LongAdder();
-
-    private DedupWindow(ChronicleMap<LongValue, LongValue> map, Path file) {
-        this.map = map;
-        this.file = file;
-    }
-
-    /** Opens (or creates) a persisted window at {@code file} with room for {@code maxEntries}. */
-    public static DedupWindow open(Path file, long maxEntries) {
-        DedupWindow window = new DedupWindow(StateMaps.openPersisted(file, "ferrite-dedup", maxEntries), file);
-        window.dropPendingReservations();
-        return window;
-    }
-
-    /** A window held in memory only. */
-    public static DedupWindow inMemory(long maxEntries) {
-        return new DedupWindow(StateMaps.openInMemory("ferrite-dedup", maxEntries), null);
-    }
+    private final DedupTable table;
+    private final Region ringMemory;
+    private final MemorySegment ringIds;
+    private final MemorySegment ringMillis;
+    private final long ringCapacity;
+    private final long maxEntries;
+    private final long maxAgeMillis;
+    private final long startNanos;
+    /**
+     * Ring positions: slot = position % ringCapacity. Inserts advance {@code tail}; evictions
+     * advance {@code head}; restores, which come before any insert, move {@code head} back (both
+     * start at ringCapacity, so they never go below zero).
+     */
+    private long head;
+    private long tail;
+    private long evictedByCount;
+    private long evictedByAge;
 
     /**
-     * Reserves {@code eventId}, or reports what the window holds for it.
-     *
-     * @return {@link #RESERVED} when the caller now owns the id (and holds its segment lock until
-     * {@link #complete} or {@link #cancel}); the original journal index (≥ 0) when the id is a
-     * duplicate; {@link #PENDING} only for a placeholder written by an older version of this class
+     * @param maxEntries the most ids held once a batch is committed
+     * @param maxAgeNanos how long an id is held at most (≤ {@link #MAX_AGE_LIMIT_NANOS})
+     * @param headroom   the most ids one batch may insert provisionally
      */
-    public long reserve(long eventId) {
-        Scratch s = scratch.get();
-        if (s.held != null) {
-            throw new IllegalStateException("eventId " + s.heldId + " is still reserved by this thread");
+    public DedupWindow(long maxEntries, long maxAgeNanos, int headroom) {
+        if (maxEntries < 1) {
+            throw new IllegalArgumentException("a dedup window holds at least one id, was " + maxEntries);
         }
-        s.key.setValue(eventId);
-        ExternalMapQueryContext<LongValue, LongValue, ?> context = map.queryContext(s.key);
+        if (maxAgeNanos <= 0 || maxAgeNanos > MAX_AGE_LIMIT_NANOS) {
+            throw new IllegalArgumentException("dedup max age must be in (0, 24 days], was " + maxAgeNanos + " ns");
+        }
+        this.maxEntries = maxEntries;
+        this.maxAgeMillis = TimeUnit.NANOSECONDS.toMillis(maxAgeNanos);
+        this.ringCapacity = maxEntries + Math.max(1, headroom);
+        this.table = new DedupTable(ringCapacity);
         try {
-            context.updateLock().lock();
-            MapEntry<LongValue, LongValue> entry = context.entry();
-            if (entry != null) {
-                long existing = entry.value().getUsing(s.value).getValue();
-                if (existing >= 0) {
-                    duplicates.increment();
-                }
-                context.close();
-                return existing;
-            }
+            this.ringMemory = Region.allocate(ringCapacity * (Long.BYTES + Integer.BYTES), true);
         } catch (RuntimeException | Error e) {
-            context.close();
+            table.close();
             throw e;
         }
-        s.held = context;
-        s.heldId = eventId;
-        return RESERVED;
+        this.ringIds = ringMemory.memory().asSlice(0, ringCapacity * Long.BYTES);
+        this.ringMillis = ringMemory.memory().asSlice(ringCapacity * Long.BYTES, ringCapacity * Integer.BYTES);
+        this.startNanos = System.nanoTime();
+        this.head = ringCapacity;
+        this.tail = ringCapacity;
     }
 
-    /** Records the journal index of the id this thread reserved, and releases its lock. */
-    public void complete(long eventId, long index) {
-        Scratch s = scratch.get();
-        ExternalMapQueryContext<LongValue, LongValue, ?> context = held(s, eventId);
-        try {
-            s.value.setValue(index);
-            context.insert(context.absentEntry(), context.wrapValueAsData(s.value));
-        } finally {
-            s.held = null;
-            context.close();
-        }
-    }
-
-    /** Forgets the id this thread reserved (its append failed), so a retry is not mistaken for a duplicate. */
-    public void cancel(long eventId) {
-        Scratch s = scratch.get();
-        ExternalMapQueryContext<LongValue, LongValue, ?> context = held(s, eventId);
-        s.held = null;
-        context.close();
-    }
-
-    private static ExternalMapQueryContext<LongValue, LongValue, ?> held(Scratch s, long eventId) {
-        if (s.held == null || s.heldId != eventId) {
-            throw new IllegalStateException("eventId " + eventId + " is not reserved by this thread");
-        }
-        return s.held;
+    /** Milliseconds since the window started, as the ring keeps them (wrapping every 49 days). */
+    public int millisAt(long nanoTime) {
+        return (int) TimeUnit.NANOSECONDS.toMillis(nanoTime - startNanos);
     }
 
     /**
-     * Removes {@code eventId} if it still maps to {@code index} (an id re-published after an
-     * earlier eviction keeps its newer entry).
+     * Inserts {@code eventId → index} provisionally unless the window holds the id.
+     *
+     * @param nowMillis {@link #millisAt} of the batch's clock reading
+     * @return {@link DedupTable#ABSENT} when inserted, else the journal index of the original
      */
-    public void evict(long eventId, long index) {
-        removeIf(eventId, index);
+    public long putIfAbsent(long eventId, long index, int nowMillis) {
+        long existing = table.putIfAbsent(eventId, index);
+        if (existing != DedupTable.ABSENT) {
+            return existing;
+        }
+        if (tail - head == ringCapacity) {
+            table.remove(eventId);
+            throw new IllegalStateException("dedup window: more than " + (ringCapacity - maxEntries)
+                + " provisional ids in one batch");
+        }
+        long slot = tail % ringCapacity;
+        ringIds.setAtIndex(ValueLayout.JAVA_LONG, slot, eventId);
+        ringMillis.setAtIndex(ValueLayout.JAVA_INT, slot, nowMillis);
+        tail++;
+        return DedupTable.ABSENT;
     }
 
-    /**
-     * Puts {@code eventId → index} unless the window already holds a completed index for it; used
-     * when rebuilding the window from the journal after a restart.
-     */
-    public void restore(long eventId, long index) {
-        Scratch s = scratch.get();
-        s.key.setValue(eventId);
-        try (ExternalMapQueryContext<LongValue, LongValue, ?> context = map.queryContext(s.key)) {
-            context.updateLock().lock();
-            MapEntry<LongValue, LongValue> entry = context.entry();
-            s.value.setValue(index);
-            if (entry == null) {
-                context.insert(context.absentEntry(), context.wrapValueAsData(s.value));
-            } else if (entry.value().getUsing(s.spare).getValue() < 0) {
-                context.replaceValue(entry, context.wrapValueAsData(s.value));
-            }
+    /** The journal index held for {@code eventId}, or {@link DedupTable#ABSENT}. */
+    public long get(long eventId) {
+        return table.get(eventId);
+    }
+
+    /** Where provisional inserts start: pass it to {@link #rollbackTo} to forget them. */
+    public long mark() {
+        return tail;
+    }
+
+    /** Forgets every id inserted since {@code mark}, newest first. */
+    public void rollbackTo(long mark) {
+        while (tail > mark) {
+            tail--;
+            table.remove(ringIds.getAtIndex(ValueLayout.JAVA_LONG, tail % ringCapacity));
         }
     }
 
-    /** The index held for {@code eventId}, {@link #PENDING}, or {@link #ABSENT}. */
-    public long lookup(long eventId) {
-        Scratch s = scratch.get();
-        s.key.setValue(eventId);
-        LongValue value = map.getUsing(s.key, s.value);
-        return value == null ? ABSENT : value.getValue();
+    /**
+     * Drops the oldest ids while more than {@code maxEntries} are held, and every id older than
+     * the max age. Call after a commit, with the batch's clock reading.
+     *
+     * @return ids dropped
+     */
+    public int evict(int nowMillis) {
+        int evicted = 0;
+        while (tail - head > maxEntries) {
+            dropOldest();
+            evictedByCount++;
+            evicted++;
+        }
+        return evicted + expire(nowMillis);
     }
 
-    /** Duplicates seen by {@link #reserve} since this window was opened. */
-    public long duplicates() {
-        return duplicates.sum();
+    /**
+     * Drops every id older than the max age. Call before a batch's lookups too: a window that only
+     * sees duplicates commits nothing, yet its ids must still age out.
+     *
+     * @return ids dropped
+     */
+    public int expire(int nowMillis) {
+        int expired = 0;
+        while (head < tail && nowMillis - ringMillis.getAtIndex(ValueLayout.JAVA_INT, head % ringCapacity) > maxAgeMillis) {
+            dropOldest();
+            evictedByAge++;
+            expired++;
+        }
+        return expired;
     }
 
+    private void dropOldest() {
+        table.remove(ringIds.getAtIndex(ValueLayout.JAVA_LONG, head % ringCapacity));
+        head++;
+    }
+
+    /**
+     * Restores an id journaled before this process, older than every id held so far: the engine
+     * reads the journal backwards from its end and calls this for each id until it returns false.
+     * An id already held (a newer occurrence of it was restored first) is skipped. Its age counts
+     * from when it was journaled, so the window keeps what it promised across the restart.
+     *
+     * @param ageNanos how long ago the id was journaled (the batch's time against the clock now)
+     * @return false once the window is full or the id is older than the max age: stop reading
+     */
+    public boolean restoreOlder(long eventId, long index, long ageNanos) {
+        long ageMillis = TimeUnit.NANOSECONDS.toMillis(Math.max(0, ageNanos));
+        if (tail - head >= maxEntries || ageMillis > maxAgeMillis) {
+            return false;
+        }
+        if (table.putIfAbsent(eventId, index) == DedupTable.ABSENT) {
+            head--;
+            long slot = head % ringCapacity;
+            ringIds.setAtIndex(ValueLayout.JAVA_LONG, slot, eventId);
+            ringMillis.setAtIndex(ValueLayout.JAVA_INT, slot, (int) (millisAt(System.nanoTime()) - ageMillis));
+        }
+        return true;
+    }
+
+    /** Ids held now. */
     public long size() {
-        return map.longSize();
+        return tail - head;
+    }
+
+    public long maxEntries() {
+        return maxEntries;
+    }
+
+    /** Ids dropped because the window was full, since it started. */
+    public long evictedByCount() {
+        return evictedByCount;
+    }
+
+    /** Ids dropped because they grew older than the max age, since it started. */
+    public long evictedByAge() {
+        return evictedByAge;
+    }
+
+    /** Off-heap bytes held by the table and the ring. */
+    public long byteSize() {
+        return table.byteSize() + ringMemory.memory().byteSize();
     }
 
     @Override
     public void close() {
-        StateMaps.close(map, file);
-    }
-
-    private void removeIf(long eventId, long expected) {
-        Scratch s = scratch.get();
-        s.key.setValue(eventId);
-        try (ExternalMapQueryContext<LongValue, LongValue, ?> context = map.queryContext(s.key)) {
-            context.updateLock().lock();
-            MapEntry<LongValue, LongValue> entry = context.entry();
-            if (entry != null && entry.value().getUsing(s.spare).getValue() == expected) {
-                context.remove(entry);
-            }
+        try {
+            table.close();
+        } finally {
+            ringMemory.close();
         }
-    }
-
-    /** Placeholders an older version left (it wrote PENDING before appending); they would block retries. */
-    private void dropPendingReservations() {
-        List<Long> pending = new ArrayList<>();
-        map.forEachEntry(entry -> {
-            if (entry.value().get().getValue() == PENDING) {
-                pending.add(entry.key().get().getValue());
-            }
-        });
-        for (long eventId : pending) {
-            removeIf(eventId, PENDING);
-        }
-    }
-
-    /** Per-thread reusable key and values. */
-    private static final class Scratch {
-        final LongValue key = Values.newHeapInstance(LongValue.class);
-        final LongValue value = Values.newHeapInstance(LongValue.class);
-        final LongValue spare = Values.newHeapInstance(LongValue.class);
-        /** The query context of the id this thread has reserved (its segment lock held), or null. */
-        ExternalMapQueryContext<LongValue, LongValue, ?> held;
-        long heldId;
     }
 }

@@ -59,10 +59,10 @@ class DeadLetterJournalTest {
         try (MemoryJournal journal = new MemoryJournal(1 << 16);
              Arena arena = Arena.ofConfined()) {
             MemorySegment payload = arena.allocate(8);
-            assertThat(journal.append(0, 1, 42, 7, 0, 1, 0, payload, 0, 8)).isNotNegative();
+            assertThat(JournalTesting.append(journal, 0, 1, 42, 7, 0, 1, 0, payload, 0, 8)).isNotNegative();
             StageMetrics metrics = new StageMetrics("poisoned");
-            StageAgent stage = new StageAgent("poisoned", throwing, journal.newReader(true), null, () -> 1, 0, metrics,
-                countErrors, letters, null, 1_000, 16, -1);
+            StageAgent stage = new StageAgent("poisoned", throwing, journal.newReader(true), null, metrics,
+                countErrors, letters, null, 0, 1_000, 16, -1);
             assertThat(stage.doWork()).isEqualTo(1);
             assertThat(errors).hasValue(1);
             assertThat(metrics.errors().getAcquire()).isEqualTo(1);

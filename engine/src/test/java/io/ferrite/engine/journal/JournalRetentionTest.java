@@ -66,7 +66,7 @@ class JournalRetentionTest {
 
     private long append(long value) {
         payload.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, value);
-        long appended = journal.append(0, 0, 0, 0, 0, 1, 0, payload, 0, 8);
+        long appended = JournalTesting.append(journal, 0, 0, 0, 0, 0, 1, 0, payload, 0, 8);
         assertThat(appended).isGreaterThanOrEqualTo(0);
         return appended;
     }
@@ -85,11 +85,11 @@ class JournalRetentionTest {
     private List<Long> readAfter(long after) {
         List<Long> values = new ArrayList<>();
         try (JournalReader reader = journal.newReader(false)) {
-            reader.moveAfter(after);
-            while (reader.readNext((memory, offset, length, i) ->
-                values.add(memory.get(ValueLayout.JAVA_LONG_UNALIGNED, offset + JournalRecord.HEADER_LENGTH)), JournalReader.NO_LIMIT)) {
-                // read to the end
+            if (after >= 0) {
+                reader.moveTo(after + 1);
             }
+            JournalTesting.readAll(reader, (memory, offset, length, i, endOfBatch) ->
+                values.add(memory.get(ValueLayout.JAVA_LONG_UNALIGNED, offset + JournalRecord.HEADER_LENGTH)));
         }
         return values;
     }

@@ -2,193 +2,136 @@ package io.ferrite.engine.state;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** {@link DedupWindow}'s reserve/complete/cancel/evict/restore contract, persisted and in memory. */
+/**
+ * {@link DedupWindow}'s contract: ids stay until a bound passes them (count, then age), provisional
+ * inserts roll back without costing older ids their place, and a restore from the journal's
+ * newest records keeps the newest occurrence of an id and the window's bounds.
+ */
 class DedupWindowTest {
-    @TempDir
-    Path dir;
-
+    private static final long HOUR = TimeUnit.HOURS.toNanos(1);
     private DedupWindow window;
 
     @AfterEach
-    void closeWindow() {
+    void close() {
         if (window != null) {
             window.close();
         }
     }
 
-    private DedupWindow open(boolean persisted) {
-        window = persisted ? DedupWindow.open(dir.resolve("dedup.dat"), 10_000) : DedupWindow.inMemory(10_000);
-        return window;
-    }
-
-    @ParameterizedTest(name = "persisted={0}")
-    @ValueSource(booleans = {true, false})
-    void aReservationHoldsTheIdUntilCompletedThenItIsADuplicate(boolean persisted) throws Exception {
-        DedupWindow w = open(persisted);
-        assertThat(w.lookup(5)).isEqualTo(DedupWindow.ABSENT);
-        assertThat(w.reserve(5)).isEqualTo(DedupWindow.RESERVED);
-        assertThatThrownBy(() -> w.reserve(6)).as("one reservation per thread at a time")
-            .isInstanceOf(IllegalStateException.class).hasMessageContaining("eventId 5 is still reserved");
-
-        CompletableFuture<Long> other = CompletableFuture.supplyAsync(() -> w.reserve(5));
-        assertThatThrownBy(() -> other.get(300, TimeUnit.MILLISECONDS))
-            .as("another publisher of the id waits while it is held").isInstanceOf(TimeoutException.class);
-        assertThat(w.duplicates()).isZero();
-
-        w.complete(5, 50);
-        assertThat(other.get(30, TimeUnit.SECONDS)).as("then it sees the original index").isEqualTo(50);
-        assertThat(w.lookup(5)).isEqualTo(50);
-        assertThat(w.reserve(5)).isEqualTo(50);
-        assertThat(w.duplicates()).isEqualTo(2);
-        assertThat(w.size()).isEqualTo(1);
-        assertThatThrownBy(() -> w.cancel(5)).as("nothing is reserved any more")
-            .isInstanceOf(IllegalStateException.class).hasMessageContaining("not reserved by this thread");
-        assertThat(w.lookup(5)).isEqualTo(50);
-    }
-
-    @ParameterizedTest(name = "persisted={0}")
-    @ValueSource(booleans = {true, false})
-    void aCancelledReservationCanBeReservedAgain(boolean persisted) {
-        DedupWindow w = open(persisted);
-        assertThat(w.reserve(6)).isEqualTo(DedupWindow.RESERVED);
-        w.cancel(6);
-        assertThat(w.lookup(6)).isEqualTo(DedupWindow.ABSENT);
-        assertThat(w.reserve(6)).isEqualTo(DedupWindow.RESERVED);
-        w.cancel(6);
-        assertThat(w.duplicates()).isZero();
-    }
-
-    @ParameterizedTest(name = "persisted={0}")
-    @ValueSource(booleans = {true, false})
-    void evictRemovesAnIdOnlyWhileItStillMapsToTheEvictedIndex(boolean persisted) {
-        DedupWindow w = open(persisted);
-        w.reserve(10);
-        w.complete(10, 100);
-        w.evict(10, 99);
-        assertThat(w.lookup(10)).as("evict with another index").isEqualTo(100);
-        w.evict(10, 100);
-        assertThat(w.lookup(10)).isEqualTo(DedupWindow.ABSENT);
-
-        // Re-published after its eviction: the janitor's later eviction of the old entry must keep the new one.
-        assertThat(w.reserve(10)).isEqualTo(DedupWindow.RESERVED);
-        w.complete(10, 200);
-        w.evict(10, 100);
-        assertThat(w.lookup(10)).isEqualTo(200);
-        w.evict(11, 110);
-        assertThat(w.lookup(11)).isEqualTo(DedupWindow.ABSENT);
-        assertThat(w.size()).isEqualTo(1);
-    }
-
-    @ParameterizedTest(name = "persisted={0}")
-    @ValueSource(booleans = {true, false})
-    void restoreFillsAbsentIdsButNeverOverwritesACompletedOne(boolean persisted) {
-        DedupWindow w = open(persisted);
-        w.restore(8, 80);
-        assertThat(w.lookup(8)).isEqualTo(80);
-        w.restore(8, 81);
-        assertThat(w.lookup(8)).isEqualTo(80);
-        assertThat(w.reserve(8)).isEqualTo(80);
+    @Test
+    void anIdIsADuplicateUntilTheCountBoundPassesIt() {
+        window = new DedupWindow(3, HOUR, 16);
+        for (long id = 1; id <= 3; id++) {
+            assertThat(window.putIfAbsent(id, id * 10, 0)).isEqualTo(DedupTable.ABSENT);
+        }
+        window.evict(0);
+        assertThat(window.putIfAbsent(2, 99, 0)).as("a duplicate keeps its original index").isEqualTo(20);
+        assertThat(window.putIfAbsent(4, 40, 0)).isEqualTo(DedupTable.ABSENT);
+        assertThat(window.evict(0)).isOne();
+        assertThat(window.get(1)).as("the oldest left for the fourth").isEqualTo(DedupTable.ABSENT);
+        assertThat(window.get(2)).isEqualTo(20);
+        assertThat(window.size()).isEqualTo(3);
+        assertThat(window.evictedByCount()).isOne();
+        assertThat(window.putIfAbsent(1, 11, 0)).as("an evicted id is new again").isEqualTo(DedupTable.ABSENT);
     }
 
     @Test
-    void completedIdsSurviveACleanReopenAndACancelledReservationLeavesNothing() {
-        Path file = dir.resolve("dedup.dat");
-        try (DedupWindow w = DedupWindow.open(file, 10_000)) {
-            for (long id = 1; id <= 100; id++) {
-                w.reserve(id);
-                w.complete(id, id * 3);
-            }
-            w.reserve(500);
-            w.cancel(500);
-            w.reserve(501);
-            w.cancel(501);
-        }
-        try (DedupWindow w = DedupWindow.open(file, 10_000)) {
-            for (long id = 1; id <= 100; id++) {
-                assertThat(w.lookup(id)).as("id %d", id).isEqualTo(id * 3);
-            }
-            assertThat(w.lookup(500)).isEqualTo(DedupWindow.ABSENT);
-            assertThat(w.lookup(501)).isEqualTo(DedupWindow.ABSENT);
-            assertThat(w.size()).isEqualTo(100);
-            assertThat(w.reserve(500)).isEqualTo(DedupWindow.RESERVED);
-            w.cancel(500);
-            assertThat(w.reserve(42)).isEqualTo(126);
-        }
+    void idsOlderThanTheMaxAgeLeave() {
+        window = new DedupWindow(100, TimeUnit.MILLISECONDS.toNanos(1_000), 16);
+        window.putIfAbsent(1, 10, 0);
+        window.putIfAbsent(2, 20, 600);
+        assertThat(window.evict(900)).isZero();
+        assertThat(window.evict(1_001)).as("id 1 is 1001 ms old").isOne();
+        assertThat(window.get(1)).isEqualTo(DedupTable.ABSENT);
+        assertThat(window.get(2)).isEqualTo(20);
+        assertThat(window.evict(1_601)).isOne();
+        assertThat(window.size()).isZero();
+        assertThat(window.evictedByAge()).isEqualTo(2);
     }
 
     @Test
-    void fourPublishersReservingOneIdConcurrentlyYieldExactlyOneReservation() throws Exception {
-        DedupWindow w = open(true);
-        int ids = 2_000;
-        int threads = 4;
-        CyclicBarrier everyId = new CyclicBarrier(threads);
-        long[][] results = new long[threads][ids];
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                long[] mine = results[t];
-                done.add(pool.submit(() -> {
-                    for (int i = 0; i < ids; i++) {
-                        long id = 1_000_000 + i;
-                        everyId.await(30, TimeUnit.SECONDS);
-                        long result = w.reserve(id);
-                        mine[i] = result;
-                        if (result == DedupWindow.RESERVED) {
-                            w.complete(id, id * 2);
-                        }
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> future : done) {
-                future.get(120, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
+    void aRollbackForgetsTheProvisionalIdsAndNoOlderIdWasEvictedForThem() {
+        window = new DedupWindow(3, HOUR, 16);
+        for (long id = 1; id <= 3; id++) {
+            window.putIfAbsent(id, id, 0);
         }
-        List<String> wrong = new ArrayList<>();
-        long duplicatesSeen = 0;
-        for (int i = 0; i < ids; i++) {
-            long id = 1_000_000 + i;
-            int reserved = 0;
-            for (int t = 0; t < threads; t++) {
-                long result = results[t][i];
-                if (result == DedupWindow.RESERVED) {
-                    reserved++;
-                } else if (result == id * 2) {
-                    duplicatesSeen++;
-                } else {
-                    wrong.add("id " + id + ": thread " + t + " got " + result);
-                }
-            }
-            if (reserved != 1) {
-                wrong.add("id " + id + ": " + reserved + " reservations");
-            }
-            if (w.lookup(id) != id * 2) {
-                wrong.add("id " + id + ": window holds " + w.lookup(id));
-            }
+        long mark = window.mark();
+        window.putIfAbsent(10, 100, 0);
+        window.putIfAbsent(11, 110, 0);
+        assertThat(window.size()).as("provisional ids beyond the bound, until the commit").isEqualTo(5);
+        window.rollbackTo(mark);
+        assertThat(window.get(10)).isEqualTo(DedupTable.ABSENT);
+        assertThat(window.get(11)).isEqualTo(DedupTable.ABSENT);
+        for (long id = 1; id <= 3; id++) {
+            assertThat(window.get(id)).as("older id %d", id).isEqualTo(id);
         }
-        assertThat(wrong).isEmpty();
-        assertThat(w.duplicates()).isEqualTo(duplicatesSeen);
-        assertThat(w.size()).isEqualTo(ids);
+        assertThat(window.evict(0)).isZero();
+    }
+
+    @Test
+    void moreProvisionalIdsThanTheHeadroomAreRefused() {
+        window = new DedupWindow(2, HOUR, 2);
+        window.putIfAbsent(1, 1, 0);
+        window.putIfAbsent(2, 2, 0);
+        window.putIfAbsent(3, 3, 0);
+        window.putIfAbsent(4, 4, 0);
+        assertThatThrownBy(() -> window.putIfAbsent(5, 5, 0)).isInstanceOf(IllegalStateException.class);
+        assertThat(window.get(5)).isEqualTo(DedupTable.ABSENT);
+    }
+
+    @Test
+    void theRingWrapsAroundManyTimesWithoutLosingOrder() {
+        window = new DedupWindow(100, HOUR, 10);
+        for (long id = 1; id <= 10_000; id++) {
+            window.putIfAbsent(id, id, 0);
+            window.evict(0);
+        }
+        assertThat(window.size()).isEqualTo(100);
+        assertThat(window.get(9_900)).isEqualTo(DedupTable.ABSENT);
+        assertThat(window.get(9_901)).isEqualTo(9_901);
+        assertThat(window.get(10_000)).isEqualTo(10_000);
+    }
+
+    @Test
+    void aRestoreKeepsTheNewestOccurrenceAndStopsAtTheBounds() {
+        window = new DedupWindow(3, TimeUnit.SECONDS.toNanos(60), 16);
+        // the journal read newest first: id 7 was journaled twice (after an eviction); the newest wins
+        assertThat(window.restoreOlder(7, 70, 0)).isTrue();
+        assertThat(window.restoreOlder(8, 60, 0)).isTrue();
+        assertThat(window.restoreOlder(7, 50, 0)).isTrue();
+        assertThat(window.get(7)).isEqualTo(70);
+        assertThat(window.restoreOlder(9, 40, TimeUnit.SECONDS.toNanos(61))).as("older than the max age: stop")
+            .isFalse();
+        assertThat(window.restoreOlder(9, 40, 0)).isTrue();
+        assertThat(window.restoreOlder(10, 30, 0)).as("full: stop").isFalse();
+        assertThat(window.size()).isEqualTo(3);
+        // what comes after the restore is newer: the oldest restored id leaves first
+        window.putIfAbsent(11, 80, window.millisAt(System.nanoTime()));
+        window.evict(window.millisAt(System.nanoTime()));
+        assertThat(window.get(9)).isEqualTo(DedupTable.ABSENT);
+        assertThat(window.get(8)).isEqualTo(60);
+        assertThat(window.get(7)).isEqualTo(70);
+    }
+
+    @Test
+    void restoredIdsKeepTheirAgeFromWhenTheyWereJournaled() {
+        window = new DedupWindow(100, TimeUnit.SECONDS.toNanos(10), 16);
+        window.restoreOlder(2, 20, TimeUnit.SECONDS.toNanos(2)); // newest first, as the journal is read
+        window.restoreOlder(1, 10, TimeUnit.SECONDS.toNanos(9));
+        int now = window.millisAt(System.nanoTime());
+        assertThat(window.evict(now + 2_000)).as("id 1 is 11 s old two seconds later").isOne();
+        assertThat(window.get(2)).isEqualTo(20);
+    }
+
+    @Test
+    void takesAtMost48BytesAnId() {
+        window = new DedupWindow(1 << 20, HOUR, 16_384);
+        assertThat(window.byteSize() / (double) (1 << 20)).isLessThanOrEqualTo(48.0);
     }
 }

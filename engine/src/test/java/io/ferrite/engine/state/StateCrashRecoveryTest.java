@@ -18,50 +18,36 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A process killed (kill -9) with its state maps open, holding a segment lock: reopening the maps
- * (no clean-close marker, so they are recovered) keeps every completed dedup entry and every
- * checkpoint, keeps nothing of the dead process's reservation, and does not stall on its locks.
+ * A process killed (kill -9) with its checkpoint map open, holding a segment lock: reopening the
+ * map (no clean-close marker, so it is recovered) keeps every checkpoint and does not stall on the
+ * dead process's lock.
  */
 class StateCrashRecoveryTest {
     @TempDir
     Path dir;
 
     @Test
-    void mapsOfAKilledProcessAreRecoveredWithTheirDataAndWithoutItsReservationsOrLocks() throws Exception {
+    void checkpointsOfAKilledProcessAreRecoveredWithTheirDataAndWithoutItsLocks() throws Exception {
         killChildOnceReady();
-        Path dedupFile = dir.resolve("dedup.dat");
-        assertThat(dedupFile).exists();
-        assertThat(dir.resolve("dedup.dat.clean")).as("a killed process leaves no clean-close marker").doesNotExist();
-        assertThat(dir.resolve("checkpoints.dat.clean")).doesNotExist();
+        Path file = dir.resolve("checkpoints.dat");
+        assertThat(file).exists();
+        assertThat(dir.resolve("checkpoints.dat.clean")).as("a killed process leaves no clean-close marker").doesNotExist();
 
-        try (DedupWindow window = DedupWindow.open(dedupFile, StateCrashChild.ENTRIES)) {
-            // The dead process held this segment's update lock; recovery must have cleared it.
-            long locked = CompletableFuture.supplyAsync(() -> window.reserve(StateCrashChild.LOCKED_ID))
-                .get(20, TimeUnit.SECONDS);
-            assertThat(locked).isEqualTo(StateCrashChild.indexOf(StateCrashChild.LOCKED_ID));
+        try (CheckpointStore checkpoints = CheckpointStore.open(file)) {
             List<String> wrong = new ArrayList<>();
-            for (long id = 1; id <= StateCrashChild.COMPLETED; id++) {
-                long held = window.lookup(id);
-                if (held != StateCrashChild.indexOf(id)) {
-                    wrong.add(id + " -> " + held);
+            for (int n = 0; n < StateCrashChild.CONSUMERS; n++) {
+                long held = checkpoints.load(StateCrashChild.consumer(n));
+                if (held != StateCrashChild.checkpointOf(n)) {
+                    wrong.add(StateCrashChild.consumer(n) + " -> " + held);
                 }
             }
-            assertThat(wrong).as("completed ids that were not recovered").isEmpty();
-            long dead = StateCrashChild.RESERVED_AT_KILL;
-            assertThat(window.lookup(dead)).as("the dead process's reservation").isEqualTo(DedupWindow.ABSENT);
-            assertThat(CompletableFuture.supplyAsync(() -> {
-                long result = window.reserve(dead);
-                window.cancel(dead);
-                return result;
-            }).get(20, TimeUnit.SECONDS)).as("its segment lock was cleared too").isEqualTo(DedupWindow.RESERVED);
-            assertThat(window.size()).isEqualTo(StateCrashChild.COMPLETED);
+            assertThat(wrong).as("checkpoints that were not recovered").isEmpty();
+            // The dead process held this entry's segment lock; recovery must have cleared it.
+            CompletableFuture.runAsync(() -> checkpoints.slot(StateCrashChild.consumer(0)).store(42))
+                .get(20, TimeUnit.SECONDS);
+            assertThat(checkpoints.load(StateCrashChild.consumer(0))).isEqualTo(42);
         }
-        assertThat(dir.resolve("dedup.dat.clean")).as("written by a clean close").exists();
-
-        try (CheckpointStore checkpoints = CheckpointStore.open(dir.resolve("checkpoints.dat"))) {
-            assertThat(checkpoints.load("stage-a")).isEqualTo(123_456);
-            assertThat(checkpoints.load("stage-b")).isEqualTo(789);
-        }
+        assertThat(dir.resolve("checkpoints.dat.clean")).as("written by a clean close").exists();
     }
 
     private void killChildOnceReady() throws IOException, InterruptedException {
@@ -80,6 +66,6 @@ class StateCrashRecoveryTest {
             child.destroyForcibly();
         }
         assertThat(Files.list(dir).map(p -> p.getFileName().toString()).toList())
-            .contains("dedup.dat", "checkpoints.dat");
+            .contains("checkpoints.dat");
     }
 }

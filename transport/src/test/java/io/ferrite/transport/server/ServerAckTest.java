@@ -8,6 +8,7 @@ import io.ferrite.engine.journal.ChronicleJournalReader;
 import io.ferrite.engine.journal.JournalConfig;
 import io.ferrite.engine.journal.JournalReader;
 import io.ferrite.engine.journal.JournalRecord;
+import io.ferrite.engine.journal.JournalTesting;
 import io.ferrite.protocol.EventFrame;
 import io.ferrite.protocol.FrameKind;
 import io.ferrite.testing.Await;
@@ -180,12 +181,10 @@ class ServerAckTest {
         EventFrame event = new EventFrame();
         try (ChronicleJournal chronicle = ChronicleJournal.open(JournalConfig.of(dir.resolve("events")));
              ChronicleJournalReader reader = chronicle.newReader(false)) {
-            while (reader.readNext((memory, offset, length, index) -> {
+            JournalTesting.readAll(reader, (memory, offset, length, index, endOfBatch) -> {
                 event.wrap(memory, offset + JournalRecord.EVENT_OFFSET, length - JournalRecord.EVENT_OFFSET);
                 records.put(index, new Journaled(event.correlationId(), event.eventId(), event.key()));
-            }, JournalReader.NO_LIMIT)) {
-                // read on
-            }
+            });
         }
         return records;
     }
