@@ -8,7 +8,8 @@ import java.util.Arrays;
 
 /**
  * The benchmark jar's entry point ({@code bin/ferrite bench}): {@code jmh [JMH args]} hands the
- * rest of the command line to JMH; anything else is the {@code ferrite bench} suite harness.
+ * rest of the command line to JMH; {@code sink [PORT]} runs the raw Netty peer as a process
+ * ({@link SinkMain}); anything else is the {@code ferrite bench} suite harness.
  *
  * <p>Thread-safety: run from the main thread.
  */
@@ -16,10 +17,13 @@ public final class BenchMain {
     private BenchMain() {
     }
 
-    public static void main(String[] args) throws RunnerException, IOException {
+    public static void main(String[] args) throws RunnerException, IOException, InterruptedException {
         if (args.length > 0 && args[0].equals("jmh")) {
             JmhMain.run(Arrays.copyOfRange(args, 1, args.length));
             return;
+        }
+        if (args.length > 0 && args[0].equals("sink")) {
+            System.exit(SinkMain.run(Arrays.copyOfRange(args, 1, args.length)));
         }
         // Kafka's broker and Chronicle log at INFO through slf4j-simple; the report is the output here.
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");

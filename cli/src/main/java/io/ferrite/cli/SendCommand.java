@@ -26,6 +26,8 @@ import java.util.function.Consumer;
 @Command(name = "send", mixinStandardHelpOptions = true,
     description = "Send events to a Ferrite server and report throughput and latency.")
 final class SendCommand implements Callable<Integer> {
+    static final int MAX_WINDOW = 1 << 20;
+
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Server host (default ${DEFAULT-VALUE}).")
     String host;
 
@@ -47,6 +49,11 @@ final class SendCommand implements Callable<Integer> {
     @Option(names = "--token-file", description = "File holding the server's HELLO token.")
     Path tokenFile;
 
+    @Option(names = "--window", defaultValue = "4096",
+        description = "Most events in flight (un-ACKed) per connection: at maximum throughput, the queue each event waits"
+            + " in; small windows keep queueing out of the latency figures (default ${DEFAULT-VALUE}).")
+    int window;
+
     @Option(names = "--json", description = "Print the summary as one JSON object.")
     boolean json;
 
@@ -62,6 +69,9 @@ final class SendCommand implements Callable<Integer> {
         if (count < 0 || rate < 0 || size < 0 || connections < 1) {
             throw new IllegalArgumentException("--count, --rate and --size must be >= 0 and --connections >= 1");
         }
+        if (window < 1 || window > MAX_WINDOW) {
+            throw new IllegalArgumentException("--window must be 1.." + MAX_WINDOW + " events, was " + window);
+        }
         if (port < 1 || port > 65_535) {
             throw new IllegalArgumentException("--port must be 1..65535, was " + port);
         }
@@ -72,16 +82,24 @@ final class SendCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--ack-timeout: " + e.getMessage(), e);
         }
         ClientConfig.Builder client = ClientConfig.builder(host, port).clientName("ferrite-send");
+        sizeWindow(client, window, size);
         byte[] token = RunCommand.readToken(tokenFile);
         if (token != null) {
             client.token(token);
         }
         Summary summary = LoadGenerator.run(LoadConfig.of(client.build(), count, rate, size, connections)
-            .withAckTimeout(timeout), liveProgress());
+            .withAckTimeout(timeout).withWindow(window), liveProgress());
         PrintWriter out = spec.commandLine().getOut();
         out.println(json ? summary.json() : summary.line());
         out.flush();
         return summary.acked() + summary.rejected() == summary.sent() ? 0 : 1;
+    }
+
+    /** Gives the client room for {@code window} events of {@code size} payload bytes in flight (powers of two). */
+    static void sizeWindow(ClientConfig.Builder client, int window, int size) {
+        int inFlight = Integer.highestOneBit(Math.max(2, window) - 1) << 1;
+        long bytes = Math.max(4L << 20, Long.highestOneBit(Math.max(4096, (long) inFlight * (size + 48)) - 1) << 1);
+        client.window((int) Math.min(1 << 30, bytes), inFlight);
     }
 
     /** Progress on the terminal, overwritten in place; nothing when output is not a terminal. */

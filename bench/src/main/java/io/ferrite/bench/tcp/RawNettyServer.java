@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Thread-safety: start and close from one thread; {@link #events()} from any.
  */
-final class RawNettyServer implements IngestTarget {
+public final class RawNettyServer implements IngestTarget {
     private static final int MAX_FRAME_LENGTH = FrameHeader.DEFAULT_MAX_FRAME_LENGTH;
 
     private final EventLoopGroup group;
@@ -37,6 +37,11 @@ final class RawNettyServer implements IngestTarget {
     private final LongAdder events = new LongAdder();
 
     RawNettyServer(TransportKind transport) {
+        this(transport, 0);
+    }
+
+    /** A raw server on {@code port} of 127.0.0.1 (0 = any free port). */
+    public RawNettyServer(TransportKind transport, int port) {
         group = new MultiThreadIoEventLoopGroup(1, NettyTransports.ioHandlerFactory(transport));
         try {
             channel = new ServerBootstrap().group(group).channel(NettyTransports.serverChannel(transport))
@@ -49,11 +54,16 @@ final class RawNettyServer implements IngestTarget {
                         child.pipeline().addLast(new CountingDecoder(events));
                     }
                 })
-                .bind("127.0.0.1", 0).syncUninterruptibly().channel();
+                .bind("127.0.0.1", port).syncUninterruptibly().channel();
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
+    }
+
+    /** Events counted so far. */
+    public long eventCount() {
+        return events.sum();
     }
 
     @Override

@@ -21,9 +21,11 @@ import java.util.Objects;
  * @param ackTimeout       how long, after its last event, a connection waits for the final ACKs;
  *                         also how long a full window waits for an ACK before its sender gives up
  * @param progressInterval how often the progress callback is called
+ * @param window           most events a connection keeps un-ACKed: at maximum throughput the
+ *                         queue an event waits in, so it bounds what queueing adds to latency
  */
 public record LoadConfig(ClientConfig client, long events, double rate, int payloadSize, int connections,
-                         int eventType, int keys, Duration ackTimeout, Duration progressInterval) {
+                         int eventType, int keys, Duration ackTimeout, Duration progressInterval, int window) {
 
     public LoadConfig {
         Objects.requireNonNull(client, "client");
@@ -50,26 +52,38 @@ public record LoadConfig(ClientConfig client, long events, double rate, int payl
         if (progressInterval.isNegative() || progressInterval.isZero()) {
             throw new IllegalArgumentException("progress interval must be positive, was " + progressInterval);
         }
+        if (window < 1 || window > client.maxInFlightEvents()) {
+            throw new IllegalArgumentException("window must be 1.." + client.maxInFlightEvents()
+                + " events (the client's in-flight limit), was " + window);
+        }
     }
 
-    /** Type 1, 1024 keys, 30 s for the final ACKs, progress every second. */
+    /** The default window: deep enough for full throughput, shallow enough that it adds milliseconds, not tens. */
+    public static final int DEFAULT_WINDOW = 4_096;
+
+    /** Type 1, 1024 keys, 30 s for the final ACKs, progress every second, a window of {@value #DEFAULT_WINDOW}. */
     public static LoadConfig of(ClientConfig client, long events, double rate, int payloadSize, int connections) {
         return new LoadConfig(client, events, rate, payloadSize, connections, 1, 1024, Duration.ofSeconds(30),
-            Duration.ofSeconds(1));
+            Duration.ofSeconds(1), Math.min(DEFAULT_WINDOW, client.maxInFlightEvents()));
+    }
+
+    public LoadConfig withWindow(int events) {
+        return new LoadConfig(client, this.events, rate, payloadSize, connections, eventType, keys, ackTimeout,
+            progressInterval, events);
     }
 
     public LoadConfig withAckTimeout(Duration timeout) {
         return new LoadConfig(client, events, rate, payloadSize, connections, eventType, keys, timeout,
-            progressInterval);
+            progressInterval, window);
     }
 
     public LoadConfig withProgressInterval(Duration interval) {
         return new LoadConfig(client, events, rate, payloadSize, connections, eventType, keys, ackTimeout,
-            interval);
+            interval, window);
     }
 
     public LoadConfig withKeys(int keyCount) {
         return new LoadConfig(client, events, rate, payloadSize, connections, eventType, keyCount, ackTimeout,
-            progressInterval);
+            progressInterval, window);
     }
 }

@@ -2,16 +2,26 @@ package io.ferrite.cli.load;
 
 import io.ferrite.client.ClientConfig;
 import io.ferrite.client.FerriteClientException;
-import io.ferrite.transport.node.TestNode;
+import io.ferrite.protocol.FrameHeader;
+import io.ferrite.protocol.FrameKind;
 import io.ferrite.testing.Await;
+import io.ferrite.testing.RawFrames;
+import io.ferrite.transport.node.TestNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -83,6 +93,26 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void theWindowBoundsEventsInFlight() throws Exception {
+        try (SilentServer server = new SilentServer()) {
+            ClientConfig client = ClientConfig.builder("127.0.0.1", server.port()).build();
+            Summary summary = LoadGenerator.run(LoadConfig.of(client, 1_000, 0, 16, 1).withWindow(8)
+                .withAckTimeout(Duration.ofMillis(500)), p -> { });
+            assertThat(summary.sent()).isEqualTo(8);
+            assertThat(summary.acked()).isZero();
+            Await.until("8 events received", Duration.ofSeconds(10), () -> server.events.get() == 8);
+        }
+    }
+
+    @Test
+    void aWindowBeyondTheClientsInFlightLimitIsRefused() {
+        ClientConfig client = ClientConfig.builder("127.0.0.1", 1).window(1 << 16, 64).build();
+        assertThatThrownBy(() -> LoadConfig.of(client, 1, 0, 8, 1).withWindow(65))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("window must be 1..64 events (the client's in-flight limit), was 65");
+    }
+
+    @Test
     void connectFailureIsThrownBeforeAnythingIsSent() {
         int port;
         try (TestNode server = TestNode.memory()) {
@@ -91,6 +121,39 @@ class LoadGeneratorTest {
         LoadConfig config = LoadConfig.of(ClientConfig.defaults("127.0.0.1", port), 100, 0, 8, 2);
         assertThatThrownBy(() -> LoadGenerator.run(config, p -> { }))
             .isInstanceOf(FerriteClientException.class);
+    }
+
+    /** Answers HELLO with WELCOME, then counts EVENT frames and never ACKs one. */
+    private static final class SilentServer implements AutoCloseable {
+        final AtomicInteger events = new AtomicInteger();
+        private final ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        private final Thread thread = Thread.ofPlatform().daemon().name("silent-fwp").start(this::serve);
+
+        SilentServer() throws IOException {
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        private void serve() {
+            try (Socket client = socket.accept()) {
+                DataInputStream in = new DataInputStream(new BufferedInputStream(client.getInputStream()));
+                RawFrames.read(in); // HELLO
+                client.getOutputStream().write(RawFrames.welcome(FrameHeader.DEFAULT_MAX_FRAME_LENGTH, 1));
+                while (RawFrames.read(in).kind() == FrameKind.EVENT) {
+                    events.incrementAndGet();
+                }
+            } catch (IOException closed) {
+                // the client went away, or the test closed the socket
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            socket.close();
+            thread.join(5_000);
+        }
     }
 
     @Test
