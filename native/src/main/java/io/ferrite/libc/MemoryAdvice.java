@@ -8,6 +8,8 @@ package io.ferrite.libc;
 public enum MemoryAdvice {
     /** No special treatment. */
     NORMAL(0),
+    /** Expect page references in random order: a fault brings in one page, with no read-ahead. */
+    RANDOM(1),
     /** Expect access soon: read ahead / fault in. */
     WILL_NEED(3),
     /** Not needed: the kernel may free the pages; private anonymous pages read back as zero. */

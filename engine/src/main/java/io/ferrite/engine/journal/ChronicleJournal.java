@@ -52,6 +52,9 @@ public final class ChronicleJournal implements Journal {
     private final SingleChronicleQueue queue;
     /** Made on the first claim: a journal opened only to read never takes the queue's write side. */
     private ExcerptAppender appender;
+    /** Started with the appender: brings the file's pages in ahead of it. */
+    private JournalPretoucher pretoucher;
+    private int pretouchedCycle = Integer.MIN_VALUE;
     private final List<AutoCloseable> openResources = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
@@ -138,10 +141,16 @@ public final class ChronicleJournal implements Journal {
                 // the sequencer's threads take turns under its lock (event loops, publishers): its lock,
                 // not Chronicle's first-thread check, keeps the appender single-threaded
                 appender.singleThreadedCheckDisabled(true);
+                pretoucher = new JournalPretoucher("ferrite-journal-pretouch", JournalPretoucher.DEFAULT_AHEAD_BYTES);
             }
             dc = appender.writingDocument();
             Bytes<?> bytes = dc.wire().bytes();
-            long position = bytes.writePosition();
+            long position = bytes.writePosition(); // an offset in the cycle's file: Chronicle maps files whole-offset
+            if (appender.cycle() != pretouchedCycle) {
+                pretouchedCycle = appender.cycle();
+                pretoucher.writerMovedTo(appender.currentFile());
+            }
+            pretoucher.writerAt(position);
             bytes.writeSkip(JournalBatch.HEADER_LENGTH + (long) recordBytes);
             long address = bytes.addressForWrite(position);
             JournalBatch.writeHeader(AddressSpace.ALL, address, nextIndex, journaledAtEpochNanos, count);
@@ -366,6 +375,11 @@ public final class ChronicleJournal implements Journal {
         return config;
     }
 
+    /** The writer's pretoucher, once the first claim started it (tests). */
+    JournalPretoucher pretoucher() {
+        return pretoucher;
+    }
+
     /** The underlying queue, for the group committer and retention (same package). */
     SingleChronicleQueue queue() {
         return queue;
@@ -382,6 +396,9 @@ public final class ChronicleJournal implements Journal {
             } catch (Exception e) {
                 LOG.debug("closing {} failed", resource, e);
             }
+        }
+        if (pretoucher != null) {
+            pretoucher.close();
         }
         if (appender != null) {
             appender.close();

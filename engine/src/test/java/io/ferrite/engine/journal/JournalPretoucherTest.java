@@ -1,0 +1,64 @@
+package io.ferrite.engine.journal;
+
+import io.ferrite.testing.Await;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.RandomAccessFile;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@link JournalPretoucher} on real files: it keeps ahead of a real Chronicle writer, and outlives a file shrunk under it. */
+class JournalPretoucherTest {
+    private static final long MIB = 1 << 20;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void pagesAheadOfAChronicleWriterAreBroughtIn() throws Exception {
+        try (ChronicleJournal journal = ChronicleJournal.open(JournalConfig.of(dir))) {
+            MemorySegment payload = MemorySegment.ofArray(new byte[1000]);
+            for (int i = 0; i < 10_000; i++) { // ~10 MB
+                assertThat(JournalTesting.append(journal, 0, i, i, 0, 0, 1, 0, payload, 0, 1000)).isEqualTo(i);
+            }
+            File file = cycleFile();
+            JournalPretoucher pretoucher = journal.pretoucher();
+            Await.until("the pretoucher past the last write", Duration.ofSeconds(10),
+                () -> pretoucher.touchedUpTo() >= Math.min(10 * MIB + JournalPretoucher.DEFAULT_AHEAD_BYTES, file.length()));
+            assertThat(pretoucher.touchedUpTo()).isGreaterThan(10 * MIB).isLessThanOrEqualTo(file.length());
+        }
+    }
+
+    @Test
+    void aFileShrunkUnderTheMappingIsMappedAgain() throws Exception {
+        File file = dir.resolve("cycle").toFile();
+        try (RandomAccessFile raf = new RandomAccessFile(file, "rw");
+             JournalPretoucher pretoucher = new JournalPretoucher("test-pretouch", 4 * MIB)) {
+            raf.setLength(8 * MIB);
+            pretoucher.writerMovedTo(file);
+            pretoucher.writerAt(0);
+            Await.until("4 MiB touched", Duration.ofSeconds(10), () -> pretoucher.touchedUpTo() == 4 * MIB);
+
+            raf.setLength(MIB); // the mapping of 8 MiB now reaches 7 MiB past the end: reading there faults
+            pretoucher.writerAt(2 * MIB);
+            Await.until("the read past the end faulted", Duration.ofSeconds(10), () -> pretoucher.faults() > 0);
+            raf.setLength(16 * MIB);
+            pretoucher.writerAt(3 * MIB);
+            Await.until("touched ahead again after the fault", Duration.ofSeconds(10),
+                () -> pretoucher.touchedUpTo() == 7 * MIB);
+        }
+    }
+
+    private File cycleFile() throws Exception {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.toString().endsWith(".cq4")).findFirst().orElseThrow().toFile();
+        }
+    }
+}
