@@ -59,6 +59,25 @@ class ProfileCommandTest {
         }
     }
 
+    /**
+     * A server in a process of its own, profiled first through its admin port: async-profiler is
+     * first called on the request's (virtual) thread there, which it cannot start from.
+     */
+    @Test
+    void aServerProcessCanBeProfiledOverItsAdminPort() throws Exception {
+        Path out = dir.resolve("child-profile");
+        try (CliProcess server = CliProcess.start("run", "--port", "0", "--admin-port", "0", "--durability", "memory",
+                "--cpus", "none")) {
+            server.awaitReady(Duration.ofSeconds(60));
+            String adminPort = server.awaitLine("ferrite listening on ", Duration.ofSeconds(1)).replaceAll(".* admin=", "");
+            CliRun done = CliRun.of("profile", "--admin-port", adminPort, "--duration", "300ms", "--event", "cpu",
+                "--out", out.toString());
+            assertThat(done.status()).as(done.toString()).isZero();
+            assertThat(done.out()).contains("requested=cpu samples=");
+            assertThat(out.resolve("flame-cpu.html")).exists();
+        }
+    }
+
     @Test
     void badProfileRequestsAreAnsweredWithWhatToFix() throws Exception {
         try (RunCommand.Running running = startServer()) {

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * One async-profiler session in this JVM: {@link #start} it, {@link #stop} it into a directory
@@ -19,7 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * ({@code kernel.perf_event_paranoid} 3 or more, or perf_event_open failing, as in some
  * containers), a CPU session samples with {@code itimer} instead and its result says so.
  *
- * <p>Thread-safety: {@link #start} from any thread; {@link #stop} once, from any thread.
+ * <p>Thread-safety: {@link #start} from any thread; {@link #stop} once, from any thread. Calls
+ * from a virtual thread are run on a platform thread (async-profiler cannot start from one).
  */
 public final class ProfileSession {
     private static final Path PARANOID = Path.of("/proc/sys/kernel/perf_event_paranoid");
@@ -45,7 +47,7 @@ public final class ProfileSession {
      *                               load or start here (the message says why)
      */
     public static ProfileSession start(ProfileEvent event) {
-        return start(event, perfEventParanoid());
+        return onPlatformThread(() -> start(event, perfEventParanoid()));
     }
 
     /** {@link #start(ProfileEvent)} with the kernel's perf_event_paranoid level given (tests). */
@@ -85,6 +87,10 @@ public final class ProfileSession {
      * {@code directory} (created if missing).
      */
     public ProfileResult stop(Path directory) {
+        return onPlatformThread(() -> stopHere(directory));
+    }
+
+    private ProfileResult stopHere(Path directory) {
         if (!stopped.compareAndSet(false, true)) {
             throw new IllegalStateException("this profiling session has already stopped");
         }
@@ -107,7 +113,10 @@ public final class ProfileSession {
     /** Stops sampling and discards the profile (the server is going away without an output directory). */
     public void abandon() {
         if (stopped.compareAndSet(false, true)) {
-            stopQuietly();
+            onPlatformThread(() -> {
+                stopQuietly();
+                return null;
+            });
             RUNNING.set(false);
         }
     }
@@ -146,6 +155,40 @@ public final class ProfileSession {
         } catch (IOException | IllegalStateException ignored) {
             // not running any more
         }
+    }
+
+    /**
+     * Calls {@code action} on a platform thread: async-profiler finds the JVM's thread structures
+     * from the thread that loads and first calls it, and cannot from a virtual one ("Could not
+     * find VMThread bridge"), while the admin port answers each request on a virtual thread.
+     */
+    private static <T> T onPlatformThread(Supplier<T> action) {
+        if (!Thread.currentThread().isVirtual()) {
+            return action.get();
+        }
+        Object[] outcome = new Object[1];
+        Thread platform = Thread.ofPlatform().name("ferrite-profiler").start(() -> {
+            try {
+                outcome[0] = action.get();
+            } catch (RuntimeException | Error e) {
+                outcome[0] = e;
+            }
+        });
+        try {
+            platform.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while async-profiler was called", e);
+        }
+        if (outcome[0] instanceof RuntimeException e) {
+            throw e;
+        }
+        if (outcome[0] instanceof Error e) {
+            throw e;
+        }
+        @SuppressWarnings("unchecked")
+        T result = (T) outcome[0];
+        return result;
     }
 
     private static AsyncProfiler load() {
