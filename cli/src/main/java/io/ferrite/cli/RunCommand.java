@@ -78,6 +78,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--dedup-window", defaultValue = "10m", description = "How long eventIds are remembered (default ${DEFAULT-VALUE}).")
     String dedupWindow;
 
+    @Option(names = "--dedup-max-ids", defaultValue = "1048576",
+        description = "Most eventIds remembered; the oldest leave first, and an id that left is accepted again"
+            + " (default ${DEFAULT-VALUE}, about 45 B of memory each; 0 turns deduplication off).")
+    int dedupMaxIds;
+
     @Option(names = "--checkpoint-every", defaultValue = "1000", description = "Events between stage checkpoints (default ${DEFAULT-VALUE}).")
     int checkpointEvery;
 
@@ -147,9 +152,12 @@ final class RunCommand implements Callable<Integer> {
         if (checkpointEvery <= 0) {
             throw new IllegalArgumentException("--checkpoint-every must be positive, was " + checkpointEvery);
         }
+        if (dedupMaxIds < 0) {
+            throw new IllegalArgumentException("--dedup-max-ids must be >= 0 (0 turns deduplication off), was " + dedupMaxIds);
+        }
         byte[] token = readToken(tokenFile);
         EngineBuilder engine = Engine.builder().durability(mode).idle(idleKind).checkpointEvery(checkpointEvery)
-            .dedupWindow(1 << 20, dedupAge).stage("ingest", stage);
+            .dedupWindow(dedupMaxIds, dedupAge).stage("ingest", stage);
         if (mode != Durability.MEMORY) {
             engine.journal(journal);
         }

@@ -6,6 +6,7 @@ import io.ferrite.client.ClientResult;
 import io.ferrite.client.FerriteClient;
 import io.ferrite.protocol.ErrorCode;
 import io.ferrite.testing.Await;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -16,8 +17,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -54,23 +57,10 @@ class CliCrashTest {
         long base = System.nanoTime() & ((1L << 40) - 1) | 1L << 41; // eventId = base + correlationId
         byte[] payload = "crash-test-payload".getBytes(StandardCharsets.UTF_8);
 
-        long acked;
-        long publishedAtKill;
-        Recorder first = new Recorder();
-        try (CliProcess server = CliProcess.start(run)) {
-            int port = server.awaitReady(START);
-            FerriteClient client = FerriteClient.connect(config(port), first);
-            Thread publisher = Thread.ofPlatform().name("crash-publisher").start(() -> stream(client, base, payload));
-            Await.until(ACKED_BEFORE_KILL + " events ACKed", ACKS, () -> client.lastAcked() >= ACKED_BEFORE_KILL,
-                () -> "acked " + client.lastAcked() + ", published " + client.lastPublished());
-            publishedAtKill = client.lastPublished();
-            server.kill();
-            publisher.join(Duration.ofSeconds(30));
-            assertThat(publisher.isAlive()).as("the publisher saw the connection drop").isFalse();
-            acked = client.lastAcked();
-        }
+        Killed killed = streamThenKill(run, base, payload);
+        long acked = killed.acked();
+        long publishedAtKill = killed.published();
         assertThat(publishedAtKill).as("still streaming when killed").isLessThan(CAP);
-        assertThat(first.rejects).as("REJECTs before the kill").isEmpty();
 
         // every ACKed event survived the kill, once
         long count = replayCount(journal);
@@ -116,6 +106,100 @@ class CliCrashTest {
                 server.output()).isZero();
             assertThat(server.output()).contains("ferrite: stopping (draining, then closing)", "ferrite: stopped cleanly");
         }
+    }
+
+    /**
+     * The dedup window's own crash test: it holds at most 4,096 ids and is full and evicting when
+     * the server is killed. The restarted server rebuilds it from the journal's newest 4,096 ids,
+     * so: a resend of one of those is a duplicate (nothing journaled); an id journaled before them
+     * has left the window and is journaled again, as documented; an id published but never
+     * journaled is journaled once. Every id the client published ends up in the journal.
+     */
+    @Test
+    void aFullWindowRebuiltAfterKillNineDeduplicatesExactlyTheIdsItHeld() throws Exception {
+        int windowIds = 4_096;
+        String journal = dir.resolve("journal").toString();
+        String[] run = {"run", "--port", "0", "--admin-port", "0", "--journal", journal, "--durability", "async",
+            "--dedup-max-ids", String.valueOf(windowIds), "--cpus", "none"};
+        long base = System.nanoTime() & ((1L << 40) - 1) | 1L << 41;
+        byte[] payload = "window-crash".getBytes(StandardCharsets.UTF_8);
+
+        Killed killed = streamThenKill(run, base, payload);
+        List<Long> journaled = replayEventIds(journal);
+        assertThat(new HashSet<>(journaled)).as("no eventId journaled twice before the kill").hasSize(journaled.size());
+        assertThat(journaled.size()).as("the window was full and evicting").isGreaterThan(4 * windowIds);
+        List<Long> held = journaled.subList(journaled.size() - windowIds, journaled.size());
+        Set<Long> heldIds = new HashSet<>(held);
+
+        Recorder second = new Recorder();
+        try (CliProcess server = CliProcess.start(run)) {
+            int port = server.awaitReady(START);
+            FerriteClient client = FerriteClient.connect(config(port), second);
+            long last = 0;
+            for (long eventId : held) { // first the ids the window held: duplicates, all of them
+                last = publishWaiting(client, eventId, payload);
+            }
+            client.flush();
+            assertThat(client.awaitAcked(last, ACKS)).as("every resend of a held id ACKed").isTrue();
+            assertThat(replayCount(journal)).as("held ids journaled again").isEqualTo(journaled.size());
+            assertThat(second.acks.stream().filter(ack -> ack[1] != 0).map(ack -> ack[0] + "@" + ack[1]).toList())
+                .as("ACKs of held ids that name a journal index (a duplicate gets 0)").isEmpty();
+
+            for (long correlationId = 1; correlationId <= killed.published(); correlationId++) { // then all the rest
+                if (!heldIds.contains(base + correlationId)) {
+                    last = publishWaiting(client, base + correlationId, payload);
+                }
+            }
+            client.flush();
+            assertThat(client.awaitAcked(last, ACKS)).as("every other resend ACKed").isTrue();
+            assertThat(second.rejects).as("REJECTs of resends").isEmpty();
+            assertThat(client.close(ACKS)).isTrue();
+            assertThat(server.terminate(Duration.ofSeconds(30))).as("exit status; output:\n%s", server.output()).isZero();
+        }
+
+        Map<Long, Integer> times = new HashMap<>();
+        for (long eventId : replayEventIds(journal)) {
+            times.merge(eventId, 1, Integer::sum);
+        }
+        Set<Long> journaledBeforeKill = new HashSet<>(journaled);
+        List<String> wrong = new ArrayList<>();
+        for (long correlationId = 1; correlationId <= killed.published(); correlationId++) {
+            long eventId = base + correlationId;
+            int expected = heldIds.contains(eventId) ? 1 : journaledBeforeKill.contains(eventId) ? 2 : 1;
+            int actual = times.getOrDefault(eventId, 0);
+            if (actual != expected) {
+                wrong.add(correlationId + ": journaled " + actual + " times, expected " + expected);
+            }
+        }
+        System.out.printf("window of %,d ids: %,d journaled before kill -9 (%,d published), %,d after the resend%n",
+            windowIds, journaled.size(), killed.published(), times.values().stream().mapToInt(Integer::intValue).sum());
+        assertThat(wrong).as("ids journaled other than documented").isEmpty();
+        assertThat(times).hasSize((int) killed.published());
+    }
+
+    /** What the client saw when the server was killed under it. */
+    private record Killed(long acked, long published) {
+    }
+
+    /** Starts {@code run}, streams to it until {@link #ACKED_BEFORE_KILL} events are ACKed, then kill -9. */
+    private static Killed streamThenKill(String[] run, long base, byte[] payload) throws Exception {
+        Recorder first = new Recorder();
+        long publishedAtKill;
+        long acked;
+        try (CliProcess server = CliProcess.start(run)) {
+            int port = server.awaitReady(START);
+            FerriteClient client = FerriteClient.connect(config(port), first);
+            Thread publisher = Thread.ofPlatform().name("crash-publisher").start(() -> stream(client, base, payload));
+            Await.until(ACKED_BEFORE_KILL + " events ACKed", ACKS, () -> client.lastAcked() >= ACKED_BEFORE_KILL,
+                () -> "acked " + client.lastAcked() + ", published " + client.lastPublished());
+            server.kill();
+            publisher.join(Duration.ofSeconds(30));
+            assertThat(publisher.isAlive()).as("the publisher saw the connection drop").isFalse();
+            acked = client.lastAcked();
+            publishedAtKill = client.lastPublished(); // what the publisher got into the client before it saw the drop
+        }
+        assertThat(first.rejects).as("REJECTs before the kill").isEmpty();
+        return new Killed(acked, publishedAtKill);
     }
 
     private static ClientConfig config(int port) {

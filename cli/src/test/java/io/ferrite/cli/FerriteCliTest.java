@@ -72,6 +72,7 @@ class FerriteCliTest {
             run("--transport", "bogus", "--transport: transport 'bogus' is not one of auto, io_uring, epoll, nio"),
             run("--max-frame", "-1", "--max-frame must be at least 64 bytes, was -1"),
             run("--dedup-window", "nonsense", "--dedup-window: duration 'nonsense' is not like 500ms, 30s, 10m or 2h"),
+            run("--dedup-max-ids", "-1", "--dedup-max-ids must be >= 0 (0 turns deduplication off), was -1"),
             run("--token-file", missing, "--token-file " + missing + " does not exist"),
             run("--backpressure", "bogus", "--backpressure: backpressure 'bogus' is not one of block, reject"),
             run("--idle", "bogus", "--idle: idle strategy 'bogus' is not one of"),
