@@ -192,7 +192,7 @@ final class EngineAssembly {
         long startNanos = System.nanoTime();
         long epochNow = EpochClock.epochNanos(startNanos);
         long[] restored = new long[1];
-        long read = journal.visitIdsNewestFirst((eventId, index, journaledAt) -> {
+        long read = journal.visitIdsNewestFirst(dedup.maxEntries(), (eventId, index, journaledAt) -> {
             if (eventId == 0) {
                 return true;
             }

@@ -251,44 +251,62 @@ public final class ChronicleJournal implements Journal {
     }
 
     /**
-     * Hands the eventId of every record to {@code visitor}, newest first, until it returns false
-     * (the dedup window's restore at start-up). Control path.
+     * Hands the eventIds of the newest {@code maxRecords} records to {@code visitor}, newest first,
+     * until it returns false (the dedup window's restore at start-up). Control path.
+     *
+     * <p>Chronicle reads backwards one document at a time through its index (a scan per step), so
+     * the records are read forwards from the first one wanted — found by binary search — into two
+     * arrays, then handed over from the end.
      *
      * @return records visited
      */
-    public long visitIdsNewestFirst(IdVisitor visitor) {
-        long visited = 0;
-        long[] records = new long[1024];
+    public long visitIdsNewestFirst(long maxRecords, IdVisitor visitor) {
+        long end = endOfJournal();
+        long from = Math.max(startOfJournal(), end - Math.max(0, maxRecords));
+        if (from >= end) {
+            return 0;
+        }
+        int count = Math.toIntExact(end - from);
+        long[] ids = new long[count];
+        long[] journaledAt = new long[count];
         try (ExcerptTailer tailer = queue.createTailer()) {
-            tailer.direction(TailerDirection.BACKWARD).toEnd();
+            long batchIndex = batchHolding(from);
+            if (batchIndex < 0 || !tailer.moveToIndex(batchIndex)) {
+                return 0;
+            }
             while (true) {
                 try (DocumentContext dc = tailer.readingDocument()) {
                     if (!dc.isPresent()) {
-                        return visited;
+                        break;
                     }
                     Bytes<?> bytes = dc.wire().bytes();
                     long batch = bytes.addressForRead(bytes.readPosition());
                     JournalBatch.check(AddressSpace.ALL, batch, bytes.readRemaining(), this);
-                    int count = JournalBatch.count(AddressSpace.ALL, batch);
-                    if (records.length < count) {
-                        records = new long[Integer.highestOneBit(count) << 1];
-                    }
+                    long index = JournalBatch.firstIndex(AddressSpace.ALL, batch);
+                    int records = JournalBatch.count(AddressSpace.ALL, batch);
                     long at = batch + JournalBatch.HEADER_LENGTH;
-                    for (int i = 0; i < count; i++) {
-                        records[i] = at + JournalBatch.RECORD_LENGTH_PREFIX;
+                    long batchJournaledAt = JournalBatch.journaledAt(AddressSpace.ALL, batch);
+                    for (int i = 0; i < records && index < end; i++, index++) {
+                        if (index >= from) {
+                            ids[(int) (index - from)] = JournalRecord.eventId(AddressSpace.ALL, at + JournalBatch.RECORD_LENGTH_PREFIX);
+                            journaledAt[(int) (index - from)] = batchJournaledAt;
+                        }
                         at += JournalBatch.RECORD_LENGTH_PREFIX + JournalBatch.recordLength(AddressSpace.ALL, at);
                     }
-                    long first = JournalBatch.firstIndex(AddressSpace.ALL, batch);
-                    long journaledAt = JournalBatch.journaledAt(AddressSpace.ALL, batch);
-                    for (int i = count - 1; i >= 0; i--) {
-                        visited++;
-                        if (!visitor.visit(JournalRecord.eventId(AddressSpace.ALL, records[i]), first + i, journaledAt)) {
-                            return visited;
-                        }
+                    if (index >= end) {
+                        break;
                     }
                 }
             }
         }
+        long visited = 0;
+        for (int i = count - 1; i >= 0; i--) {
+            visited++;
+            if (!visitor.visit(ids[i], from + i, journaledAt[i])) {
+                break;
+            }
+        }
+        return visited;
     }
 
     /**
