@@ -85,7 +85,7 @@ class FerriteCliTest {
             new BadLine(List.of("send", "--token-file", missing), "--token-file " + missing + " does not exist"),
             new BadLine(List.of("replay"), "Missing required option: '--journal=<journal>'"),
             new BadLine(List.of("replay", "--journal", dir.resolve("none").toString()), "no journal at"),
-            new BadLine(List.of("demo", "--seconds", "0"), "--seconds and --connections must be >= 1"));
+            new BadLine(List.of("demo", "--seconds", "1"), "--seconds must be >= 2, --connections and --rate >= 1"));
     }
 
     /** {@code ferrite run} on free ports without a journal, with one flag set wrong. */
