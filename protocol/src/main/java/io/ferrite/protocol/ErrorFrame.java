@@ -1,7 +1,6 @@
 package io.ferrite.protocol;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * The body of ERROR: the server sends it, then closes the connection. Events acknowledged before
@@ -18,12 +17,12 @@ import java.lang.foreign.ValueLayout;
  * <p>Thread-safety: not thread-safe; one flyweight per thread.
  */
 public final class ErrorFrame {
-    public static final int CODE_OFFSET = 0;
-    public static final int RESERVED_OFFSET = 2;
-    public static final int MESSAGE_LENGTH_OFFSET = 4;
-    public static final int MESSAGE_OFFSET = 8;
+    public static final int CODE_OFFSET = CodedMessage.CODE_OFFSET;
+    public static final int RESERVED_OFFSET = CodedMessage.RESERVED_OFFSET;
+    public static final int MESSAGE_LENGTH_OFFSET = CodedMessage.MESSAGE_LENGTH_OFFSET;
+    public static final int MESSAGE_OFFSET = CodedMessage.MESSAGE_OFFSET;
     /** A body with an empty message. */
-    public static final int MIN_BODY_LENGTH = 8;
+    public static final int MIN_BODY_LENGTH = CodedMessage.MIN_LENGTH;
 
     private MemorySegment memory;
     private long offset;
@@ -36,28 +35,21 @@ public final class ErrorFrame {
 
     /** The code's number; {@link ErrorCode#of} names it (null for one FWP/1 does not define). */
     public int code() {
-        return Wire.u16(memory, offset + CODE_OFFSET);
+        return CodedMessage.code(memory, offset);
     }
 
     public int messageLength() {
-        return (int) Wire.u32(memory, offset + MESSAGE_LENGTH_OFFSET);
+        return CodedMessage.messageLength(memory, offset);
     }
 
     /** The message (control path: allocates). */
     public String message() {
-        return Wire.text(memory, offset + MESSAGE_OFFSET, messageLength());
+        return CodedMessage.message(memory, offset);
     }
 
     /** @return null, or MALFORMED_FRAME when the body is short or its message length does not fit it */
     public static Violation check(MemorySegment memory, long bodyOffset, int bodyLength) {
-        if (bodyLength < MIN_BODY_LENGTH) {
-            return new Violation(ErrorCode.MALFORMED_FRAME,
-                "ERROR body of " + bodyLength + " bytes is shorter than " + MIN_BODY_LENGTH);
-        }
-        long messageLength = Wire.u32(memory, bodyOffset + MESSAGE_LENGTH_OFFSET);
-        return messageLength == bodyLength - MIN_BODY_LENGTH ? null
-            : new Violation(ErrorCode.MALFORMED_FRAME, "ERROR messageLength " + messageLength
-                + " does not match its body of " + bodyLength + " bytes");
+        return CodedMessage.check("ERROR", memory, bodyOffset, bodyLength, 0);
     }
 
     /** Bytes of a whole ERROR frame with a message of {@code messageLength} bytes. */
@@ -68,11 +60,7 @@ public final class ErrorFrame {
     /** Writes a whole ERROR frame at {@code offset}; returns its bytes. */
     public static int write(MemorySegment memory, long offset, ErrorCode code, byte[] message) {
         FrameHeader.write(memory, offset, FrameKind.ERROR, MIN_BODY_LENGTH + message.length);
-        long body = offset + FrameHeader.BODY_OFFSET;
-        memory.set(Wire.U16, body + CODE_OFFSET, (short) code.code());
-        memory.set(Wire.U16, body + RESERVED_OFFSET, (short) 0);
-        memory.set(Wire.U32, body + MESSAGE_LENGTH_OFFSET, message.length);
-        MemorySegment.copy(message, 0, memory, ValueLayout.JAVA_BYTE, body + MESSAGE_OFFSET, message.length);
+        CodedMessage.write(memory, offset + FrameHeader.BODY_OFFSET, code, message);
         return frameBytes(message.length);
     }
 }

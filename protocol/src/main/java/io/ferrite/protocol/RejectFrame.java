@@ -1,7 +1,6 @@
 package io.ferrite.protocol;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * The body of REJECT: one event refused; the connection stays open.
@@ -18,12 +17,14 @@ import java.lang.foreign.ValueLayout;
  */
 public final class RejectFrame {
     public static final int CORRELATION_ID_OFFSET = 0;
-    public static final int CODE_OFFSET = 8;
-    public static final int RESERVED_OFFSET = 10;
-    public static final int MESSAGE_LENGTH_OFFSET = 12;
-    public static final int MESSAGE_OFFSET = 16;
+    /** Where the tail REJECT shares with ERROR ({@link CodedMessage}) starts. */
+    private static final int TAIL_OFFSET = 8;
+    public static final int CODE_OFFSET = TAIL_OFFSET + CodedMessage.CODE_OFFSET;
+    public static final int RESERVED_OFFSET = TAIL_OFFSET + CodedMessage.RESERVED_OFFSET;
+    public static final int MESSAGE_LENGTH_OFFSET = TAIL_OFFSET + CodedMessage.MESSAGE_LENGTH_OFFSET;
+    public static final int MESSAGE_OFFSET = TAIL_OFFSET + CodedMessage.MESSAGE_OFFSET;
     /** A body with an empty message. */
-    public static final int MIN_BODY_LENGTH = 16;
+    public static final int MIN_BODY_LENGTH = TAIL_OFFSET + CodedMessage.MIN_LENGTH;
 
     private MemorySegment memory;
     private long offset;
@@ -40,28 +41,21 @@ public final class RejectFrame {
 
     /** The code's number; {@link ErrorCode#of} names it (null for one FWP/1 does not define). */
     public int code() {
-        return Wire.u16(memory, offset + CODE_OFFSET);
+        return CodedMessage.code(memory, offset + TAIL_OFFSET);
     }
 
     public int messageLength() {
-        return (int) Wire.u32(memory, offset + MESSAGE_LENGTH_OFFSET);
+        return CodedMessage.messageLength(memory, offset + TAIL_OFFSET);
     }
 
     /** The message (control path: allocates). */
     public String message() {
-        return Wire.text(memory, offset + MESSAGE_OFFSET, messageLength());
+        return CodedMessage.message(memory, offset + TAIL_OFFSET);
     }
 
     /** @return null, or MALFORMED_FRAME when the body is short or its message length does not fit it */
     public static Violation check(MemorySegment memory, long bodyOffset, int bodyLength) {
-        if (bodyLength < MIN_BODY_LENGTH) {
-            return new Violation(ErrorCode.MALFORMED_FRAME,
-                "REJECT body of " + bodyLength + " bytes is shorter than " + MIN_BODY_LENGTH);
-        }
-        long messageLength = Wire.u32(memory, bodyOffset + MESSAGE_LENGTH_OFFSET);
-        return messageLength == bodyLength - MIN_BODY_LENGTH ? null
-            : new Violation(ErrorCode.MALFORMED_FRAME, "REJECT messageLength " + messageLength
-                + " does not match its body of " + bodyLength + " bytes");
+        return CodedMessage.check("REJECT", memory, bodyOffset, bodyLength, TAIL_OFFSET);
     }
 
     /** Bytes of a whole REJECT frame with a message of {@code messageLength} bytes. */
@@ -74,10 +68,7 @@ public final class RejectFrame {
         FrameHeader.write(memory, offset, FrameKind.REJECT, MIN_BODY_LENGTH + message.length);
         long body = offset + FrameHeader.BODY_OFFSET;
         memory.set(Wire.U64, body + CORRELATION_ID_OFFSET, correlationId);
-        memory.set(Wire.U16, body + CODE_OFFSET, (short) code.code());
-        memory.set(Wire.U16, body + RESERVED_OFFSET, (short) 0);
-        memory.set(Wire.U32, body + MESSAGE_LENGTH_OFFSET, message.length);
-        MemorySegment.copy(message, 0, memory, ValueLayout.JAVA_BYTE, body + MESSAGE_OFFSET, message.length);
+        CodedMessage.write(memory, body + TAIL_OFFSET, code, message);
         return frameBytes(message.length);
     }
 }
