@@ -41,6 +41,10 @@ final class OutboundAnswers {
     private long batchCorrelationId;
     private long batchAckIndex;
     private long batchMaxIndex = -1;
+    /** Counts of this read not yet added to the shared counters: one add each per read, not per event. */
+    private long unreportedAccepted;
+    private long unreportedDuplicates;
+    private long unreportedRejected;
 
     OutboundAnswers(Engine engine, ServerCounters counters) {
         this.engine = engine;
@@ -58,13 +62,16 @@ final class OutboundAnswers {
     void accepted(long correlationId, long index, boolean duplicate) {
         answered(correlationId, duplicate ? 0 : index);
         batchMaxIndex = Math.max(batchMaxIndex, index);
-        counters.eventAccepted(duplicate);
+        unreportedAccepted++;
+        if (duplicate) {
+            unreportedDuplicates++;
+        }
     }
 
     /** Refuses event {@code correlationId}: REJECT now. */
     void reject(long correlationId, ErrorCode code, byte[] message) {
         answered(correlationId, 0);
-        counters.eventRejected();
+        unreportedRejected++;
         ctx.write(NettyFrames.reject(ctx.alloc(), correlationId, code, message), ctx.voidPromise());
     }
 
@@ -99,6 +106,10 @@ final class OutboundAnswers {
         if (!batchHasEvents) {
             return;
         }
+        counters.eventsAnswered(unreportedAccepted, unreportedDuplicates, unreportedRejected);
+        unreportedAccepted = 0;
+        unreportedDuplicates = 0;
+        unreportedRejected = 0;
         acks.add(batchCorrelationId, batchAckIndex, batchMaxIndex);
         batchHasEvents = false;
         batchMaxIndex = -1;

@@ -35,15 +35,17 @@ public final class ServerCounters {
         connectionsClosed.increment();
     }
 
-    void eventAccepted(boolean duplicate) {
-        accepted.increment();
-        if (duplicate) {
-            duplicates.increment();
+    /** One read's answers, added once per read (before its ACK is written). */
+    void eventsAnswered(long acceptedEvents, long duplicateEvents, long rejectedEvents) {
+        if (acceptedEvents != 0) {
+            accepted.add(acceptedEvents);
         }
-    }
-
-    void eventRejected() {
-        rejected.increment();
+        if (duplicateEvents != 0) {
+            duplicates.add(duplicateEvents);
+        }
+        if (rejectedEvents != 0) {
+            rejected.add(rejectedEvents);
+        }
     }
 
     void ackSent() {
