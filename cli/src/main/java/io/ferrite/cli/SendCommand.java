@@ -54,6 +54,11 @@ final class SendCommand implements Callable<Integer> {
             + " in; small windows keep queueing out of the latency figures (default ${DEFAULT-VALUE}).")
     int window;
 
+    @Option(names = "--warmup", defaultValue = "0s",
+        description = "Send for this long first, checking every ACK but leaving those events out of the rate and the"
+            + " latency figures, while the JIT compiles the client (e.g. 5s; default ${DEFAULT-VALUE}).")
+    String warmup;
+
     @Option(names = "--json", description = "Print the summary as one JSON object.")
     boolean json;
 
@@ -81,6 +86,12 @@ final class SendCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--ack-timeout: " + e.getMessage(), e);
         }
+        Duration warmupTime;
+        try {
+            warmupTime = Durations.parse(warmup);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--warmup: " + e.getMessage(), e);
+        }
         ClientConfig.Builder client = ClientConfig.builder(host, port).clientName("ferrite-send");
         sizeWindow(client, window, size);
         byte[] token = RunCommand.readToken(tokenFile);
@@ -88,7 +99,7 @@ final class SendCommand implements Callable<Integer> {
             client.token(token);
         }
         Summary summary = LoadGenerator.run(LoadConfig.of(client.build(), count, rate, size, connections)
-            .withAckTimeout(timeout).withWindow(window), liveProgress());
+            .withAckTimeout(timeout).withWindow(window).withWarmup(warmupTime), liveProgress());
         PrintWriter out = spec.commandLine().getOut();
         out.println(json ? summary.json() : summary.line());
         out.flush();

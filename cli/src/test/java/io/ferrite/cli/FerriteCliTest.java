@@ -81,6 +81,7 @@ class FerriteCliTest {
             new BadLine(List.of("send", "--port", "70000"), "--port must be 1..65535, was 70000"),
             new BadLine(List.of("send", "--count", "-1"), "--count, --rate and --size must be >= 0"),
             new BadLine(List.of("send", "--window", "0"), "--window must be 1..1048576 events, was 0"),
+            new BadLine(List.of("send", "--warmup", "later"), "--warmup: duration 'later' is not like"),
             new BadLine(List.of("send", "--ack-timeout", "soon"), "--ack-timeout: duration 'soon' is not like"),
             new BadLine(List.of("send", "--token-file", missing), "--token-file " + missing + " does not exist"),
             new BadLine(List.of("replay"), "Missing required option: '--journal=<journal>'"),

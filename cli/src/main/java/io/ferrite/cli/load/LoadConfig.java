@@ -23,9 +23,11 @@ import java.util.Objects;
  * @param progressInterval how often the progress callback is called
  * @param window           most events a connection keeps un-ACKed: at maximum throughput the
  *                         queue an event waits in, so it bounds what queueing adds to latency
+ * @param warmup           how long from the start events are sent and checked but left out of the
+ *                         latency figures and the rate (the JIT compiles the client meanwhile)
  */
 public record LoadConfig(ClientConfig client, long events, double rate, int payloadSize, int connections,
-                         int eventType, int keys, Duration ackTimeout, Duration progressInterval, int window) {
+                         int eventType, int keys, Duration ackTimeout, Duration progressInterval, int window, Duration warmup) {
 
     public LoadConfig {
         Objects.requireNonNull(client, "client");
@@ -52,6 +54,10 @@ public record LoadConfig(ClientConfig client, long events, double rate, int payl
         if (progressInterval.isNegative() || progressInterval.isZero()) {
             throw new IllegalArgumentException("progress interval must be positive, was " + progressInterval);
         }
+        Objects.requireNonNull(warmup, "warmup");
+        if (warmup.isNegative()) {
+            throw new IllegalArgumentException("warm-up must be >= 0, was " + warmup);
+        }
         if (window < 1 || window > client.maxInFlightEvents()) {
             throw new IllegalArgumentException("window must be 1.." + client.maxInFlightEvents()
                 + " events (the client's in-flight limit), was " + window);
@@ -64,26 +70,31 @@ public record LoadConfig(ClientConfig client, long events, double rate, int payl
     /** Type 1, 1024 keys, 30 s for the final ACKs, progress every second, a window of {@value #DEFAULT_WINDOW}. */
     public static LoadConfig of(ClientConfig client, long events, double rate, int payloadSize, int connections) {
         return new LoadConfig(client, events, rate, payloadSize, connections, 1, 1024, Duration.ofSeconds(30),
-            Duration.ofSeconds(1), Math.min(DEFAULT_WINDOW, client.maxInFlightEvents()));
+            Duration.ofSeconds(1), Math.min(DEFAULT_WINDOW, client.maxInFlightEvents()), Duration.ZERO);
     }
 
     public LoadConfig withWindow(int events) {
         return new LoadConfig(client, this.events, rate, payloadSize, connections, eventType, keys, ackTimeout,
-            progressInterval, events);
+            progressInterval, events, warmup);
+    }
+
+    public LoadConfig withWarmup(Duration warmupTime) {
+        return new LoadConfig(client, events, rate, payloadSize, connections, eventType, keys, ackTimeout,
+            progressInterval, window, warmupTime);
     }
 
     public LoadConfig withAckTimeout(Duration timeout) {
         return new LoadConfig(client, events, rate, payloadSize, connections, eventType, keys, timeout,
-            progressInterval, window);
+            progressInterval, window, warmup);
     }
 
     public LoadConfig withProgressInterval(Duration interval) {
         return new LoadConfig(client, events, rate, payloadSize, connections, eventType, keys, ackTimeout,
-            interval, window);
+            interval, window, warmup);
     }
 
     public LoadConfig withKeys(int keyCount) {
         return new LoadConfig(client, events, rate, payloadSize, connections, eventType, keyCount, ackTimeout,
-            progressInterval, window);
+            progressInterval, window, warmup);
     }
 }

@@ -91,8 +91,10 @@ public final class LoadGenerator {
         }
         long start = System.nanoTime() + START_DELAY_NANOS;
         List<Thread> threads = new ArrayList<>(connections);
+        long measureFrom = start + config.warmup().toNanos();
         for (Sender sender : senders) {
             sender.start = start;
+            sender.measureFrom = measureFrom;
             threads.add(Thread.ofPlatform().name("ferrite-send-" + sender.index).start(sender));
         }
 
@@ -127,25 +129,28 @@ public final class LoadGenerator {
         if (failure.get() != null) {
             throw new IllegalStateException("a sender failed: " + failure.get(), failure.get());
         }
-        return summary(senders, total, start, end);
+        return summary(senders, total, measureFrom, end);
     }
 
-    private Summary summary(List<Sender> senders, Histogram total, long start, long end) {
+    /** The summary; rate and percentiles cover the events due from {@code measureFrom} (after the warm-up). */
+    private Summary summary(List<Sender> senders, Histogram total, long measureFrom, long end) {
         long sent = 0;
         long acked = 0;
         long rejected = 0;
         long errors = 0;
         long lastAck = 0;
+        long measured = 0;
         for (Sender sender : senders) {
             sent += sender.sent.get();
             acked += sender.accepted.get();
+            measured += sender.measured.get();
             rejected += sender.rejected.get();
             errors += sender.errors.get();
             lastAck = Math.max(lastAck, sender.lastAckNanos);
         }
-        long finish = lastAck > start ? lastAck : end;
-        double seconds = Math.max(0, finish - start) / 1e9;
-        long rate = seconds > 0 ? Math.round(acked / seconds) : 0;
+        long finish = lastAck > measureFrom ? lastAck : end;
+        double seconds = Math.max(0, finish - measureFrom) / 1e9;
+        long rate = seconds > 0 ? Math.round(measured / seconds) : 0;
         boolean any = total.getTotalCount() > 0;
         return new Summary(sent, acked, rejected, errors, seconds, rate,
             any ? micros(total.getValueAtPercentile(50.0)) : 0,
@@ -185,6 +190,8 @@ public final class LoadGenerator {
             new SingleWriterRecorder(LOWEST_DISCERNIBLE_NANOS, HIGHEST_TRACKABLE_NANOS, 3);
         final AtomicLong sent = new AtomicLong();
         final AtomicLong accepted = new AtomicLong();
+        /** Accepted events due after the warm-up: the ones the latency histogram has. */
+        final AtomicLong measured = new AtomicLong();
         final AtomicLong rejected = new AtomicLong();
         final AtomicLong errors = new AtomicLong();
         final MemorySegment payload;
@@ -192,6 +199,8 @@ public final class LoadGenerator {
         int timeMask;
         FerriteClient client;
         long start;
+        /** Events due (paced) or sent (unpaced) before this are not in the latency figures. */
+        volatile long measureFrom;
         /** Reader-owned. */
         long lastAcked;
         volatile long lastAckNanos;
@@ -351,16 +360,22 @@ public final class LoadGenerator {
         @Override
         public void onAck(long correlationId, long journalIndex) {
             long now = System.nanoTime();
+            long from = measureFrom;
             long counted = 0;
+            long countedMeasured = 0;
             for (long id = lastAcked + 1; id <= correlationId; id++) {
                 long intended = sendTimes[(int) id & timeMask];
                 if (intended != REJECTED) {
-                    recorder.recordValue(Math.clamp(now - intended, LOWEST_DISCERNIBLE_NANOS, HIGHEST_TRACKABLE_NANOS));
                     counted++;
+                    if (intended - from >= 0) {
+                        recorder.recordValue(Math.clamp(now - intended, LOWEST_DISCERNIBLE_NANOS, HIGHEST_TRACKABLE_NANOS));
+                        countedMeasured++;
+                    }
                 }
             }
             lastAcked = correlationId;
             accepted.lazySet(accepted.get() + counted);
+            measured.lazySet(measured.get() + countedMeasured);
             lastAckNanos = now;
         }
 

@@ -105,6 +105,21 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void eventsDueDuringTheWarmupAreLeftOutOfTheRateAndTheLatencyFigures() throws Exception {
+        Summary summary;
+        try (TestNode server = TestNode.memory()) {
+            // 4,000 events at 2,000/s: the first second is warm-up, so half of them are measured
+            summary = LoadGenerator.run(LoadConfig.of(server.client().build(), 4_000, 2_000, 16, 1)
+                .withWarmup(Duration.ofSeconds(1)), p -> { });
+        }
+        assertThat(summary.sent()).isEqualTo(4_000);
+        assertThat(summary.acked()).as("every event is still checked").isEqualTo(4_000);
+        assertThat(summary.latencyNanos().getTotalCount()).as("events in the latency figures").isEqualTo(2_000);
+        assertThat(summary.rate()).as("the rate of the measured part").isBetween(1_000L, 2_500L);
+        assertThat(summary.seconds()).as("the measured part's length").isBetween(0.95, 10.0);
+    }
+
+    @Test
     void aWindowBeyondTheClientsInFlightLimitIsRefused() {
         ClientConfig client = ClientConfig.builder("127.0.0.1", 1).window(1 << 16, 64).build();
         assertThatThrownBy(() -> LoadConfig.of(client, 1, 0, 8, 1).withWindow(65))
