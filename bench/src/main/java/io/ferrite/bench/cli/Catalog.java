@@ -5,6 +5,7 @@ import io.ferrite.bench.engine.PipeScenario;
 import io.ferrite.bench.kafka.KafkaProduceScenario;
 import io.ferrite.bench.suite.Scenario;
 import io.ferrite.bench.suite.SuiteKind;
+import io.ferrite.bench.tcp.HandoffServer;
 import io.ferrite.bench.tcp.TcpScenarios;
 import io.ferrite.engine.Durability;
 import io.ferrite.transport.server.TransportKind;
@@ -20,9 +21,10 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>smoke: one of each kind on the auto transport, no Kafka;</li>
  *   <li>quick: every embedded pipe, every transport at 1 and 4 connections (async and sync) at
- *       maximum throughput, fixed rates 10k/100k/1M on the auto transport (async, 1 connection)
+ *       maximum throughput, fixed rates 10k/100k/500k/1M on the auto transport (async, 1 connection)
  *       and 100k on the others, Kafka acks=1 and acks=all;</li>
- *   <li>full: quick plus every fixed rate for every transport, durability and connection count.</li>
+ *   <li>full: quick plus every fixed rate for every transport, durability and connection count, and
+ *       the hand-off A/B ({@code ab.handoff.*}, auto transport).</li>
  * </ul>
  *
  * <p>Thread-safety: stateless.
@@ -32,7 +34,7 @@ final class Catalog {
         TransportKind.NIO);
     private static final List<Durability> DURABILITIES = List.of(Durability.ASYNC, Durability.SYNC);
     private static final int[] CONNECTIONS = {1, 4};
-    private static final double[] RATES = {10_000, 100_000, 1_000_000};
+    private static final double[] RATES = {10_000, 100_000, 500_000, 1_000_000};
 
     private Catalog() {
     }
@@ -76,6 +78,9 @@ final class Catalog {
             for (Durability durability : DURABILITIES) {
                 for (int connections : CONNECTIONS) {
                     for (double rate : RATES) {
+                        if (rate == 500_000 && (transport != auto || durability != Durability.ASYNC || connections != 1)) {
+                            continue; // the second latency target: one scenario, not a column
+                        }
                         boolean quickPick = durability == Durability.ASYNC && connections == 1
                             && (transport == auto || rate == 100_000);
                         if (suite == SuiteKind.FULL || quickPick) {
@@ -83,6 +88,14 @@ final class Catalog {
                         }
                     }
                 }
+            }
+        }
+        if (suite == SuiteKind.FULL) {
+            for (HandoffServer.Shape shape : HandoffServer.Shape.values()) {
+                for (int connections : CONNECTIONS) {
+                    list.add(TcpScenarios.handoff(auto, shape, connections, 0));
+                }
+                list.add(TcpScenarios.handoff(auto, shape, 1, 100_000));
             }
         }
         list.add(new KafkaProduceScenario("1"));

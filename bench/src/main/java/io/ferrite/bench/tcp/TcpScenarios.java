@@ -55,6 +55,26 @@ public final class TcpScenarios {
             () -> new FerriteTarget(transport, Durability.ASYNC, false), NettyTransports.unavailableReason(transport));
     }
 
+    /**
+     * The A/B of the ingest hand-off ({@code ab.handoff.<shape>.<max|rate100k>.c<N>}): the same
+     * engine fed by the event loop itself or through a JCTools queue to a journal-writer thread
+     * ({@link HandoffServer}).
+     */
+    public static Scenario handoff(TransportKind transport, HandoffServer.Shape shape, int connections, double rate) {
+        String shapeName = shape.name().toLowerCase(Locale.ROOT);
+        String name = "ab.handoff." + shapeName + "." + (rate > 0 ? "rate" + rateLabel(rate) : "max") + ".c" + connections;
+        HandoffServer.Shape other = shape == HandoffServer.Shape.DIRECT ? HandoffServer.Shape.QUEUE
+            : HandoffServer.Shape.DIRECT;
+        String peer = "ab.handoff." + other.name().toLowerCase(Locale.ROOT) + "." + (rate > 0 ? "rate" + rateLabel(rate)
+            : "max") + ".c" + connections;
+        String description = String.format(Locale.ROOT, "hand-off A/B, %s: %s <- LoadGenerator, %d connection(s), %s",
+            shapeName, shape == HandoffServer.Shape.DIRECT ? "the event loop journals each read itself"
+                : "each read through a JCTools MPSC queue to a journal-writer thread, ACK back via the event loop",
+            connections, rate > 0 ? rateLabel(rate) + "/s open loop" : "as fast as ACKs allow");
+        return new LoadScenario(name, rate > 0 ? "tcp-rate" : "tcp-max", description, List.of(peer), rate, connections,
+            () -> new HandoffServer(transport, shape), NettyTransports.unavailableReason(transport));
+    }
+
     /** The raw Netty peer at maximum throughput. */
     public static Scenario rawNetty(TransportKind transport, int connections) {
         return new LoadScenario("peer.netty." + transport.cliName() + ".c" + connections, "peer",
