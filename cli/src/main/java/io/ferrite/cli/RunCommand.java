@@ -1,6 +1,7 @@
 package io.ferrite.cli;
 
 import io.ferrite.affinity.CpuLayout;
+import io.ferrite.engine.CloseReport;
 import io.ferrite.engine.Durability;
 import io.ferrite.engine.Engine;
 import io.ferrite.engine.EngineBuilder;
@@ -83,6 +84,11 @@ final class RunCommand implements Callable<Integer> {
             + " (default ${DEFAULT-VALUE}, about 45 B of memory each; 0 turns deduplication off).")
     int dedupMaxIds;
 
+    @Option(names = "--min-free-mb", defaultValue = "64",
+        description = "Refuse new events (REJECT JOURNAL_UNAVAILABLE) while the journal's disk has less usable space"
+            + " than this many MiB; take them again at 1.25 times that (default ${DEFAULT-VALUE}; 0 turns the check off).")
+    long minFreeMb;
+
     @Option(names = "--checkpoint-every", defaultValue = "1000", description = "Events between stage checkpoints (default ${DEFAULT-VALUE}).")
     int checkpointEvery;
 
@@ -99,6 +105,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    /** What closing the node reported (set by {@link #call()}). */
+    private CloseReport closedReport;
 
     @Override
     public Integer call() throws Exception {
@@ -121,12 +130,19 @@ final class RunCommand implements Callable<Integer> {
             stop.await();
             out.println("ferrite: stopping (draining, then closing)");
             out.flush();
+            closedReport = node.closeAndReport();
         } finally {
             if (session != null) {
                 out.println("ferrite: " + session.stop(profileOut).describe());
             }
         }
-        out.println("ferrite: stopped cleanly");
+        CloseReport report = closedReport;
+        if (report == null || report.drained()) {
+            out.println("ferrite: stopped cleanly");
+        } else {
+            out.println("ferrite: stopped; events journaled but not yet handled by the stages: " + report.unprocessed()
+                + " (the stages handle them after the next start)");
+        }
         out.flush();
         return 0;
     }
@@ -152,12 +168,15 @@ final class RunCommand implements Callable<Integer> {
         if (checkpointEvery <= 0) {
             throw new IllegalArgumentException("--checkpoint-every must be positive, was " + checkpointEvery);
         }
+        if (minFreeMb < 0) {
+            throw new IllegalArgumentException("--min-free-mb must be >= 0 (0 turns the check off), was " + minFreeMb);
+        }
         if (dedupMaxIds < 0) {
             throw new IllegalArgumentException("--dedup-max-ids must be >= 0 (0 turns deduplication off), was " + dedupMaxIds);
         }
         byte[] token = readToken(tokenFile);
         EngineBuilder engine = Engine.builder().durability(mode).idle(idleKind).checkpointEvery(checkpointEvery)
-            .dedupWindow(dedupMaxIds, dedupAge).stage("ingest", stage);
+            .dedupWindow(dedupMaxIds, dedupAge).minFreeDisk(minFreeMb << 20).stage("ingest", stage);
         if (mode != Durability.MEMORY) {
             engine.journal(journal);
         }

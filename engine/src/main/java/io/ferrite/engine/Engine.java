@@ -121,6 +121,11 @@ public final class Engine implements AutoCloseable {
         return sequencer.append(batch);
     }
 
+    /** Why the journal refuses new events now (its disk is full, or its last write failed), or null. */
+    public String journalUnavailableReason() {
+        return journal.unavailableReason();
+    }
+
     /**
      * Every event with a journal index below this is durable under the engine's mode: in SYNC
      * mode, msynced; in ASYNC and MEMORY modes, every accepted event ({@link Long#MAX_VALUE}).

@@ -79,7 +79,8 @@ final class EngineAssembly {
         ChronicleJournal chronicle = null;
         if (persistent) {
             chronicle = ChronicleJournal.open(new JournalConfig(eventsDirectory(root), config.rollCycle(),
-                config.durability() == Durability.SYNC, config.retainCycles(), config.maxPayloadLength()));
+                config.durability() == Durability.SYNC, config.retainCycles(), config.maxPayloadLength(),
+                config.minFreeDiskBytes()));
             journal = chronicle;
         } else {
             journal = new MemoryJournal(config.memoryRingBytes());

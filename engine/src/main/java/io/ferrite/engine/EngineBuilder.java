@@ -2,6 +2,7 @@ package io.ferrite.engine;
 
 import io.ferrite.affinity.CpuLayout;
 import io.ferrite.engine.journal.ChronicleJournal;
+import io.ferrite.engine.journal.JournalConfig;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,6 +44,7 @@ public final class EngineBuilder {
     private Duration dedupMaxAge = Duration.ofMinutes(10);
     private String rollCycle = "FAST_DAILY";
     private int retainCycles;
+    private long minFreeDiskBytes = JournalConfig.DEFAULT_MIN_FREE_BYTES;
     private int syncMaxBatch = 256;
     private Duration syncMaxDelay = Duration.ofMillis(1);
     private Duration closeTimeout = Duration.ofSeconds(10);
@@ -143,6 +145,16 @@ public final class EngineBuilder {
         return this;
     }
 
+    /**
+     * The journal's reserve: while its file system has less usable space than this, new events
+     * are refused with JOURNAL_UNAVAILABLE (checked every 10 ms; taken again at 1.25× the reserve),
+     * so that a write does not reach a page the disk cannot hold. Default 64 MiB; 0 turns the check off.
+     */
+    public EngineBuilder minFreeDisk(long bytes) {
+        this.minFreeDiskBytes = bytes;
+        return this;
+    }
+
     /** SYNC group commit bounds: msync when this many appends wait, or the oldest waited this long. */
     public EngineBuilder groupCommit(int maxBatch, Duration maxDelay) {
         this.syncMaxBatch = maxBatch;
@@ -199,6 +211,9 @@ public final class EngineBuilder {
         if (retainCycles < 0) {
             problems.add("retainCycles must be >= 0 (0 keeps everything), was " + retainCycles);
         }
+        if (minFreeDiskBytes < 0) {
+            problems.add("minFreeDisk must be >= 0 bytes (0 turns the check off), was " + minFreeDiskBytes);
+        }
         if (durability != Durability.MEMORY) {
             try {
                 ChronicleJournal.rollCycle(rollCycle);
@@ -219,7 +234,7 @@ public final class EngineBuilder {
         }
         return new EngineConfig(journalDirectory, durability, stages, threading, layout, idle, capacity,
             memoryRingBytes, payloadLimit, batchSize, checkpointEvery, dedupMaxEntries, dedupMaxAge, rollCycle,
-            retainCycles, syncMaxBatch, syncMaxDelay, closeTimeout,
+            retainCycles, minFreeDiskBytes, syncMaxBatch, syncMaxDelay, closeTimeout,
             errorHandler != null ? errorHandler : new LoggingErrorHandler(), closeWith);
     }
 

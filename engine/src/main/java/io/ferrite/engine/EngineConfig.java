@@ -27,6 +27,8 @@ import java.util.Objects;
  * @param dedupMaxAge       and each for at least, and about, this long
  * @param rollCycle         the journal's Chronicle roll cycle name
  * @param retainCycles      journal cycles to keep (0 = keep all); a checkpoint still needing one keeps it
+ * @param minFreeDiskBytes  below this much usable space on the journal's file system, new events are
+ *                          refused (JOURNAL_UNAVAILABLE) before a write into the mapped file can fault
  * @param syncMaxBatch      SYNC: msync once this many appends wait
  * @param syncMaxDelay      SYNC: or once the oldest waiting append has waited this long
  * @param closeTimeout      how long close waits for stages to drain
@@ -37,7 +39,7 @@ public record EngineConfig(Path journalDirectory, Durability durability, List<St
                            StageThreading threading, CpuLayout cpuLayout, IdleKind idle, int capacity,
                            int memoryRingBytes, int maxPayloadLength, int batchSize, int checkpointEvery,
                            int dedupMaxEntries, Duration dedupMaxAge, String rollCycle, int retainCycles,
-                           int syncMaxBatch, Duration syncMaxDelay, Duration closeTimeout,
+                           long minFreeDiskBytes, int syncMaxBatch, Duration syncMaxDelay, Duration closeTimeout,
                            ErrorHandler errorHandler, List<AutoCloseable> closeWith) {
 
     public EngineConfig {

@@ -55,6 +55,9 @@ public final class ChronicleJournal implements Journal {
     /** Started with the appender: brings the file's pages in ahead of it. */
     private JournalPretoucher pretoucher;
     private int pretouchedCycle = Integer.MIN_VALUE;
+    private final FreeSpaceGuard freeSpace;
+    /** Why the last write failed (a fault in the mapped file), until a write succeeds again. */
+    private volatile String lastFailure;
     private final List<AutoCloseable> openResources = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
@@ -66,6 +69,7 @@ public final class ChronicleJournal implements Journal {
         this.config = config;
         this.queue = queue;
         this.maxBatchBytes = BATCH_BYTES + JournalBatch.recordBytes(JournalRecord.HEADER_LENGTH + config.maxPayloadLength());
+        this.freeSpace = new FreeSpaceGuard(config.directory(), config.minFreeBytes());
         try {
             this.nextIndex = endOfJournal();
         } catch (RuntimeException | Error e) {
@@ -134,6 +138,9 @@ public final class ChronicleJournal implements Journal {
 
     @Override
     public long claim(int count, int recordBytes, long journaledAtEpochNanos, JournalClaim claim) {
+        if (freeSpace.refusal() != null) {
+            return PublishResult.JOURNAL_UNAVAILABLE;
+        }
         DocumentContext dc = null;
         try {
             if (appender == null) {
@@ -141,7 +148,8 @@ public final class ChronicleJournal implements Journal {
                 // the sequencer's threads take turns under its lock (event loops, publishers): its lock,
                 // not Chronicle's first-thread check, keeps the appender single-threaded
                 appender.singleThreadedCheckDisabled(true);
-                pretoucher = new JournalPretoucher("ferrite-journal-pretouch", JournalPretoucher.DEFAULT_AHEAD_BYTES);
+                pretoucher = new JournalPretoucher("ferrite-journal-pretouch",
+                    freeSpace.inMemory() ? 0 : JournalPretoucher.DEFAULT_AHEAD_BYTES, freeSpace::check);
             }
             dc = appender.writingDocument();
             Bytes<?> bytes = dc.wire().bytes();
@@ -178,6 +186,10 @@ public final class ChronicleJournal implements Journal {
             return unavailable(e);
         }
         nextIndex += claim.count();
+        if (lastFailure != null) {
+            lastFailure = null;
+            LOG.info("journal {} is written again", config.directory());
+        }
         return 0;
     }
 
@@ -190,8 +202,25 @@ public final class ChronicleJournal implements Journal {
         }
     }
 
+    /**
+     * A write into the claimed memory failed (the caller caught a fault while copying records):
+     * the batch is dropped as if never claimed.
+     */
+    @Override
+    public long writeFailed(JournalClaim claim, Throwable fault) {
+        claim.abort();
+        return unavailable(fault);
+    }
+
+    @Override
+    public String unavailableReason() {
+        String full = freeSpace.refusal();
+        return full != null ? full : lastFailure;
+    }
+
     private long unavailable(Throwable e) {
         String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
+        lastFailure = "the last journal write failed: " + reason;
         if (loggedFailures.add(reason)) {
             LOG.error("journal {} cannot be written; publishes answer JOURNAL_UNAVAILABLE", config.directory(), e);
         }
@@ -391,6 +420,11 @@ public final class ChronicleJournal implements Journal {
 
     public JournalConfig config() {
         return config;
+    }
+
+    /** Checks the free space now (tests; the pretoucher's thread does it every 10 ms). */
+    void checkFreeSpace() {
+        freeSpace.check();
     }
 
     /** The writer's pretoucher, once the first claim started it (tests). */

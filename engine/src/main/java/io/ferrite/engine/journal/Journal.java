@@ -16,6 +16,22 @@ public interface Journal extends AutoCloseable {
     /** The most record bytes (length prefixes included) one batch may hold. */
     int maxBatchBytes();
 
+    /**
+     * The writer caught {@code fault} while writing into {@code claim}'s memory (a mapped page the
+     * disk could not back): drops the batch as if never claimed.
+     *
+     * @return JOURNAL_UNAVAILABLE
+     */
+    default long writeFailed(JournalClaim claim, Throwable fault) {
+        claim.abort();
+        return io.ferrite.engine.PublishResult.JOURNAL_UNAVAILABLE;
+    }
+
+    /** Why the journal refuses writes now (disk full, the last write failed), or null when it takes them. */
+    default String unavailableReason() {
+        return null;
+    }
+
     /** The largest payload one record may carry. */
     int maxPayloadLength();
 

@@ -13,8 +13,13 @@ import java.util.Objects;
  * @param retainCycles  keep at least this many newest cycle files; 0 keeps everything. Retention
  *                      never deletes a cycle a consumer's checkpoint still needs
  * @param maxPayloadLength the largest payload a record may carry
+ * @param minFreeBytes  the writer refuses batches while the file system has less usable space (0: never)
  */
-public record JournalConfig(Path directory, String rollCycle, boolean syncToDisk, int retainCycles, int maxPayloadLength) {
+public record JournalConfig(Path directory, String rollCycle, boolean syncToDisk, int retainCycles, int maxPayloadLength,
+                            long minFreeBytes) {
+
+    /** 64 MiB: several seconds of writing at full speed, more than one Chronicle chunk. */
+    public static final long DEFAULT_MIN_FREE_BYTES = 64L << 20;
 
     public JournalConfig {
         Objects.requireNonNull(directory, "directory");
@@ -25,6 +30,14 @@ public record JournalConfig(Path directory, String rollCycle, boolean syncToDisk
         if (maxPayloadLength <= 0) {
             throw new IllegalArgumentException("maxPayloadLength must be positive, was " + maxPayloadLength);
         }
+        if (minFreeBytes < 0) {
+            throw new IllegalArgumentException("minFreeBytes must be >= 0, was " + minFreeBytes);
+        }
+    }
+
+    /** With the default reserve of free space. */
+    public JournalConfig(Path directory, String rollCycle, boolean syncToDisk, int retainCycles, int maxPayloadLength) {
+        this(directory, rollCycle, syncToDisk, retainCycles, maxPayloadLength, DEFAULT_MIN_FREE_BYTES);
     }
 
     /** Daily files, kept forever, no msync, 1 MiB payloads. */

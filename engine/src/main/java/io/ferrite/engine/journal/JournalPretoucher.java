@@ -59,11 +59,24 @@ final class JournalPretoucher implements AutoCloseable {
     private MemorySegment mapped = MemorySegment.NULL;
     private long sink;
 
+    /** Also run every {@link FreeSpaceGuard#CHECK_INTERVAL_MILLIS} ms on this thread. */
+    private final Runnable periodic;
+    private long nextPeriodicNanos;
+
     JournalPretoucher(String name, long aheadBytes) {
-        if (aheadBytes < PAGE_BYTES) {
-            throw new IllegalArgumentException("aheadBytes must be at least a page, was " + aheadBytes);
+        this(name, aheadBytes, () -> { });
+    }
+
+    /**
+     * @param aheadBytes how far ahead of the writer to bring pages in; 0: none, only {@code periodic}
+     * @param periodic   run on this thread every {@value FreeSpaceGuard#CHECK_INTERVAL_MILLIS} ms (the free-space check)
+     */
+    JournalPretoucher(String name, long aheadBytes, Runnable periodic) {
+        if (aheadBytes != 0 && aheadBytes < PAGE_BYTES) {
+            throw new IllegalArgumentException("aheadBytes must be 0 (no pretouching) or at least a page, was " + aheadBytes);
         }
         this.aheadBytes = aheadBytes;
+        this.periodic = periodic;
         this.thread = Thread.ofPlatform().daemon().name(name).start(this::run);
     }
 
@@ -91,9 +104,14 @@ final class JournalPretoucher implements AutoCloseable {
     private void run() {
         try {
             while (!closed) {
+                long now = System.nanoTime();
+                if (now - nextPeriodicNanos >= 0) {
+                    nextPeriodicNanos = now + TimeUnit.MILLISECONDS.toNanos(FreeSpaceGuard.CHECK_INTERVAL_MILLIS);
+                    periodic.run();
+                }
                 File file = writerFile;
                 long position = writerPosition.getAcquire();
-                if (file != null && position >= 0) {
+                if (file != null && position >= 0 && aheadBytes > 0) {
                     touchAhead(file, position);
                 }
                 LockSupport.parkNanos(this, PERIOD_NANOS);

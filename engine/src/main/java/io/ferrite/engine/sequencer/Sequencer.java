@@ -168,8 +168,14 @@ public final class Sequencer {
         }
         long claimed = journal.claim(accepted, bytes, epochNow, journalClaim);
         if (claimed == 0) {
-            writeRecords(batch, from, i, firstIndex, now, epochNow);
-            claimed = journalClaim.commit();
+            try {
+                writeRecords(batch, from, i, firstIndex, now, epochNow);
+            } catch (RuntimeException | InternalError fault) { // InternalError: a mapped page the disk cannot back
+                claimed = journal.writeFailed(journalClaim, fault);
+            }
+            if (claimed == 0) {
+                claimed = journalClaim.commit();
+            }
         }
         if (claimed != 0) {
             return failed(batch, from, i, mark, claimed);
@@ -251,7 +257,11 @@ public final class Sequencer {
             if (index < 0 || journalClaim.firstIndex() != index || !journalClaim.isOpen()) {
                 return index;
             }
-            MemorySegment.copy(payload, payloadOffset, journalClaim.memory(), payloadAt(), payloadLength);
+            try {
+                MemorySegment.copy(payload, payloadOffset, journalClaim.memory(), payloadAt(), payloadLength);
+            } catch (RuntimeException | InternalError fault) { // a mapped page the disk cannot back
+                return writeFailed(fault);
+            }
             return commitOpen();
         } finally {
             lock.unlock();
@@ -356,10 +366,24 @@ public final class Sequencer {
         }
         MemorySegment target = journalClaim.memory();
         long at = journalClaim.recordsOffset();
-        JournalBatch.recordLength(target, at, recordLength);
-        JournalRecord.writeHeader(target, at + JournalBatch.RECORD_LENGTH_PREFIX, now, correlationId, eventId, key,
-            timestampNanos != 0 ? timestampNanos : epochNow, type, priority);
+        try {
+            JournalBatch.recordLength(target, at, recordLength);
+            JournalRecord.writeHeader(target, at + JournalBatch.RECORD_LENGTH_PREFIX, now, correlationId, eventId, key,
+                timestampNanos != 0 ? timestampNanos : epochNow, type, priority);
+        } catch (RuntimeException | InternalError fault) { // a mapped page the disk cannot back
+            return writeFailed(fault);
+        }
         return index;
+    }
+
+    /** Lock held, claim open: writing into it faulted; drops it and forgets its id. */
+    private long writeFailed(Throwable fault) {
+        long code = journal.writeFailed(journalClaim, fault);
+        if (dedup != null) {
+            dedup.rollbackTo(claimDedupMark);
+        }
+        journalUnavailable.incrementRelease();
+        return code;
     }
 
     private long payloadAt() {

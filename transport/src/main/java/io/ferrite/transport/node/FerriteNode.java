@@ -10,6 +10,7 @@ import io.ferrite.protocol.FrameHeader;
 import io.ferrite.transport.admin.AdminResponse;
 import io.ferrite.transport.admin.AdminRoute;
 import io.ferrite.transport.admin.AdminServer;
+import io.ferrite.transport.admin.JsonText;
 import io.ferrite.transport.server.FerriteServer;
 import io.ferrite.transport.server.ServerConfig;
 import io.ferrite.transport.server.ServerCounters;
@@ -77,15 +78,22 @@ public final class FerriteNode implements AutoCloseable {
         return engine.config().durability();
     }
 
-    /** {@code GET /health}: 200 and the server's counters while up, 503 once stopping. */
-    private static AdminResponse health(FerriteServer server, Durability durability, AtomicBoolean stopping) {
+    /**
+     * {@code GET /health}: 200 and the server's counters while up; 503 with {@code "status":"DEGRADED"}
+     * and the reason while the journal refuses events (disk full); 503 once stopping.
+     */
+    private static AdminResponse health(FerriteServer server, Engine engine, Durability durability,
+                                        AtomicBoolean stopping) {
         if (stopping.get()) {
             return AdminResponse.json(503, "{\"status\":\"STOPPING\"}");
         }
         ServerCounters counters = server.counters();
-        return AdminResponse.json(200, String.format(Locale.ROOT,
-            "{\"status\":\"UP\",\"transport\":\"%s\",\"durability\":\"%s\",\"connections\":%d,\"accepted\":%d,"
-                + "\"rejected\":%d,\"protocolErrors\":%d}",
+        String journalProblem = engine.journalUnavailableReason();
+        return AdminResponse.json(journalProblem == null ? 200 : 503, String.format(Locale.ROOT,
+            "{\"status\":\"%s\",\"journal\":%s,\"transport\":\"%s\",\"durability\":\"%s\",\"connections\":%d,"
+                + "\"accepted\":%d,\"rejected\":%d,\"protocolErrors\":%d}",
+            journalProblem == null ? "UP" : "DEGRADED",
+            journalProblem == null ? "\"ok\"" : JsonText.quote(journalProblem),
             server.transport().cliName(), durability.name().toLowerCase(Locale.ROOT), counters.connectionsOpen(),
             counters.accepted(), counters.rejected(), counters.protocolErrors()));
     }
@@ -179,7 +187,7 @@ public final class FerriteNode implements AutoCloseable {
                 if (adminPort >= 0) {
                     AdminServer.Builder routes = AdminServer.builder().bind(serverConfig.bind()).port(adminPort)
                         .token(serverConfig.token())
-                        .route("GET", "/health", request -> health(serving, durability, stopping));
+                        .route("GET", "/health", request -> health(serving, started, durability, stopping));
                     guardedRoutes.forEach((path, route) -> routes.guardedRoute("GET", path, route));
                     admin = routes.start();
                 }

@@ -62,7 +62,7 @@ class FerriteNodeTest {
         HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/health"))
             .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).isEqualTo(200);
-        assertThat(health.body()).contains("\"status\":\"UP\"", "\"durability\":\"memory\"");
+        assertThat(health.body()).contains("\"status\":\"UP\"", "\"journal\":\"ok\"", "\"durability\":\"memory\"");
         HttpResponse<String> missing = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/nope"))
             .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(missing.statusCode()).isEqualTo(404);
