@@ -89,6 +89,25 @@ final class RunCommand implements Callable<Integer> {
             + " than this many MiB; take them again at 1.25 times that (default ${DEFAULT-VALUE}; 0 turns the check off).")
     long minFreeMb;
 
+    @Option(names = "--handshake-timeout", defaultValue = "10s",
+        description = "Close a connection with ERROR PROTOCOL_VIOLATION when its HELLO is not complete this long after it"
+            + " opened (default ${DEFAULT-VALUE}).")
+    String handshakeTimeout;
+
+    @Option(names = "--idle-timeout", defaultValue = "0s",
+        description = "Close an authenticated connection that sent nothing (not even PING) for this long; 0s: never"
+            + " (default ${DEFAULT-VALUE}).")
+    String idleTimeout;
+
+    @Option(names = "--max-connections", defaultValue = "10000",
+        description = "Most connections at once; the next one's HELLO gets ERROR CONNECTION_LIMIT (default ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--auth-failures-per-minute", defaultValue = "10",
+        description = "Failed HELLOs (wrong token) one address may make in a minute before its HELLOs are refused"
+            + " unchecked; 0: no limit (default ${DEFAULT-VALUE}).")
+    int authFailuresPerMinute;
+
     @Option(names = "--checkpoint-every", defaultValue = "1000", description = "Events between stage checkpoints (default ${DEFAULT-VALUE}).")
     int checkpointEvery;
 
@@ -160,6 +179,18 @@ final class RunCommand implements Callable<Integer> {
         CpuLayout layout = flag("--cpus", cpus, CpuLayout::parse);
         Duration dedupAge = flag("--dedup-window", dedupWindow, Durations::parse);
         BackpressurePolicy policy = flag("--backpressure", backpressure, BackpressurePolicy::parse);
+        Duration handshake = flag("--handshake-timeout", handshakeTimeout, Durations::parse);
+        Duration idleLimit = flag("--idle-timeout", idleTimeout, Durations::parse);
+        if (handshake.isZero()) {
+            throw new IllegalArgumentException("--handshake-timeout must be more than 0");
+        }
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("--max-connections must be at least 1, was " + maxConnections);
+        }
+        if (authFailuresPerMinute < 0) {
+            throw new IllegalArgumentException("--auth-failures-per-minute must be >= 0 (0 = no limit), was "
+                + authFailuresPerMinute);
+        }
         checkPort("--port", port);
         checkPort("--admin-port", adminPort);
         if (maxFrame < MIN_FRAME) {
@@ -183,7 +214,8 @@ final class RunCommand implements Callable<Integer> {
         ProfileRoute profileRoute = new ProfileRoute();
         FerriteNode node = FerriteNode.builder(engine)
             .server(ServerConfig.builder().bind(bind).port(port).transport(transportKind).maxFrameLength(maxFrame)
-                .token(token).backpressure(policy))
+                .token(token).backpressure(policy).handshakeTimeout(handshake).idleTimeout(idleLimit)
+                .maxConnections(maxConnections).authFailuresPerMinute(authFailuresPerMinute))
             .cpuLayout(layout)
             .admin(adminPort)
             .adminRoute("/profile", profileRoute)

@@ -7,6 +7,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.concurrent.ScheduledFuture;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +24,10 @@ import java.util.concurrent.TimeUnit;
  * {@code REJECT} they are refused with OVERLOADED instead). A client that does not read what the
  * server sends makes the channel unwritable: the server stops reading it, and past the
  * slow-consumer timeout queues ERROR SLOW_CONSUMER behind what the client has not read.
+ *
+ * <p>Connection hygiene (FWP/1 rule 10): no HELLO within the handshake timeout, or nothing at all
+ * for the idle timeout once authenticated, gets ERROR PROTOCOL_VIOLATION and the close; a
+ * connection beyond the server's maximum gets ERROR CONNECTION_LIMIT for its HELLO.
  *
  * <p>Thread-safety: confined to the connection's event loop.
  */
@@ -46,12 +52,18 @@ final class ConnectionHandler extends ByteToMessageDecoder implements InboundFra
     private ScheduledFuture<?> retryTask;
     private ScheduledFuture<?> slowConsumerTask;
     private ScheduledFuture<?> errorCloseTask;
+    private ScheduledFuture<?> handshakeTask;
+    private ScheduledFuture<?> idleTask;
+    private boolean admitted;
+    /** When the last bytes arrived (for the idle timeout). */
+    private long lastReadNanos;
 
-    ConnectionHandler(Engine engine, ServerConfig config, ServerCounters counters, long instanceId) {
+    ConnectionHandler(Engine engine, ServerConfig config, ServerCounters counters, AuthThrottle throttle,
+                      long instanceId) {
         this.config = config;
         this.counters = counters;
         this.answers = new OutboundAnswers(engine, counters);
-        this.inbound = new InboundFrames(engine, config, instanceId, answers, this);
+        this.inbound = new InboundFrames(engine, config, instanceId, answers, this, counters, throttle);
     }
 
     @Override
@@ -59,10 +71,39 @@ final class ConnectionHandler extends ByteToMessageDecoder implements InboundFra
         this.context = ctx;
         answers.attach(ctx);
         counters.connectionOpened();
+        admitted = counters.tryAdmit(config.maxConnections());
+        SocketAddress remote = ctx.channel().remoteAddress();
+        inbound.connected(remote instanceof InetSocketAddress address ? address.getAddress() : null, admitted);
+        lastReadNanos = System.nanoTime();
+        handshakeTask = ctx.executor().schedule(() -> {
+            handshakeTask = null;
+            if (!inbound.helloDone() && !closing) {
+                counters.handshakeTimedOut();
+                closeWithError(ctx, internalBuffer(), ErrorCode.PROTOCOL_VIOLATION, "no HELLO within the handshake"
+                    + " timeout of " + config.handshakeTimeout().toMillis() + " ms");
+            }
+        }, config.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        if (!config.idleTimeout().isZero()) {
+            long period = Math.max(TimeUnit.MILLISECONDS.toNanos(10), config.idleTimeout().toNanos() / 4);
+            idleTask = ctx.executor().scheduleAtFixedRate(this::closeIfIdle, period, period, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** The idle timeout's check: an authenticated connection that sent nothing for that long is closed. */
+    private void closeIfIdle() {
+        if (closing || !inbound.helloDone() || System.nanoTime() - lastReadNanos < config.idleTimeout().toNanos()) {
+            return;
+        }
+        counters.closedIdle();
+        closeWithError(context, internalBuffer(), ErrorCode.PROTOCOL_VIOLATION, "nothing received for the idle timeout of "
+            + config.idleTimeout().toMillis() + " ms; an idle client keeps its connection with PING");
     }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (idleTask != null) {
+            lastReadNanos = System.nanoTime();
+        }
         if (closing) {
             drainedAfterError += in.readableBytes();
             in.skipBytes(in.readableBytes()); // after an ERROR the input is dropped, not accumulated
@@ -198,12 +239,16 @@ final class ConnectionHandler extends ByteToMessageDecoder implements InboundFra
 
     @Override
     protected void handlerRemoved0(ChannelHandlerContext ctx) {
-        for (ScheduledFuture<?> task : new ScheduledFuture<?>[] {retryTask, slowConsumerTask, errorCloseTask}) {
+        for (ScheduledFuture<?> task : new ScheduledFuture<?>[] {retryTask, slowConsumerTask, errorCloseTask,
+            handshakeTask, idleTask}) {
             if (task != null) {
                 task.cancel(false);
             }
         }
         answers.close();
+        if (admitted) {
+            counters.releaseAdmission();
+        }
         counters.connectionClosed();
     }
 }

@@ -32,10 +32,12 @@ public final class FerriteServer implements AutoCloseable {
     private final Channel serverChannel;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final ServerCounters counters = new ServerCounters();
+    private final AuthThrottle authThrottle;
     private final long instanceId = ThreadLocalRandom.current().nextLong();
 
     private FerriteServer(Engine engine, ServerConfig config) throws Exception {
         this.config = config;
+        this.authThrottle = new AuthThrottle(config.authFailuresPerMinute());
         this.transport = config.transport().resolve();
         this.group = new MultiThreadIoEventLoopGroup(config.ioThreads(),
             new PinningThreadFactory(config.cpuLayout(), CpuLayout.IO, true), transport.ioHandlerFactory());
@@ -52,7 +54,7 @@ public final class FerriteServer implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel channel) {
                         connections.add(channel);
-                        channel.pipeline().addLast("fwp", new ConnectionHandler(engine, config, counters, instanceId));
+                        channel.pipeline().addLast("fwp", new ConnectionHandler(engine, config, counters, authThrottle, instanceId));
                     }
                 });
             this.serverChannel = bootstrap.bind(config.bind(), config.port()).sync().channel();

@@ -13,6 +13,7 @@ import io.ferrite.protocol.Violation;
 import io.netty.buffer.ByteBuf;
 
 import java.lang.foreign.MemorySegment;
+import java.net.InetAddress;
 
 /**
  * Where a connection's frames are decoded: in place, from Netty's cumulation buffer, through the
@@ -41,6 +42,8 @@ final class InboundFrames {
     private final long instanceId;
     private final OutboundAnswers answers;
     private final Faults faults;
+    private final ServerCounters counters;
+    private final AuthThrottle throttle;
     private final FrameHeader header = new FrameHeader();
     private final HelloFrame helloFrame = new HelloFrame();
     private final EventFrame eventFrame = new EventFrame();
@@ -50,6 +53,9 @@ final class InboundFrames {
     private MemorySegment memory;
     private long base;
     private boolean helloDone;
+    /** Whether this connection holds one of the server's places (else its HELLO gets CONNECTION_LIMIT). */
+    private boolean admitted = true;
+    private InetAddress remote;
     private boolean blocked;
     private boolean failed;
     private boolean hasCorrelation;
@@ -59,12 +65,26 @@ final class InboundFrames {
     private boolean hadCorrelationBeforeBatch;
     private long correlationBeforeBatch;
 
-    InboundFrames(Engine engine, ServerConfig config, long instanceId, OutboundAnswers answers, Faults faults) {
+    InboundFrames(Engine engine, ServerConfig config, long instanceId, OutboundAnswers answers, Faults faults,
+                  ServerCounters counters, AuthThrottle throttle) {
         this.engine = engine;
         this.config = config;
         this.instanceId = instanceId;
         this.answers = answers;
         this.faults = faults;
+        this.counters = counters;
+        this.throttle = throttle;
+    }
+
+    /** Who is on the other end, and whether the connection got one of the server's places. */
+    void connected(InetAddress remoteAddress, boolean hasPlace) {
+        this.remote = remoteAddress;
+        this.admitted = hasPlace;
+    }
+
+    /** Whether the HELLO was answered with WELCOME. */
+    boolean helloDone() {
+        return helloDone;
     }
 
     /** True after a read that left events in the buffer because the engine was full (BLOCK policy). */
@@ -155,9 +175,26 @@ final class InboundFrames {
             return false;
         }
         helloFrame.wrap(memory, body);
-        if (config.token() != null && !helloFrame.tokenEquals(config.token())) {
-            fail(in, ErrorCode.UNAUTHORIZED, helloFrame.tokenLength() == 0 ? "a token is required" : "wrong token");
+        if (!admitted) {
+            counters.refusedAtConnectionLimit();
+            fail(in, ErrorCode.CONNECTION_LIMIT, "the server already holds its maximum of " + config.maxConnections()
+                + " connections; try again later");
             return false;
+        }
+        if (config.token() != null) {
+            long now = System.nanoTime();
+            if (throttle.refuses(remote, now)) {
+                counters.helloThrottled();
+                fail(in, ErrorCode.UNAUTHORIZED, "too many failed HELLOs from this address (" + config.authFailuresPerMinute()
+                    + " a minute); try again within a minute");
+                return false;
+            }
+            if (!helloFrame.tokenEquals(config.token())) {
+                counters.authFailed();
+                throttle.failed(remote, now);
+                fail(in, ErrorCode.UNAUTHORIZED, helloFrame.tokenLength() == 0 ? "a token is required" : "wrong token");
+                return false;
+            }
         }
         helloDone = true;
         answers.welcome(config.maxFrameLength(), instanceId);

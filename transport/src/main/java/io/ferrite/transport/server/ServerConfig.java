@@ -21,10 +21,18 @@ import java.util.Objects;
  * @param slowConsumerTimeout  how long a connection may stay over the high water mark before ERROR and close,
  *                             and how long a close waits for its ERROR to be written
  * @param cpuLayout            which cores the {@code io} role gets
+ * @param handshakeTimeout     how long a connection may take to complete its HELLO (FWP/1 rule 10)
+ * @param idleTimeout          how long an authenticated connection may send nothing (PING counts);
+ *                             zero: no limit
+ * @param maxConnections       most connections held at once; the next one's HELLO gets ERROR CONNECTION_LIMIT
+ * @param authFailuresPerMinute failed HELLOs (wrong or missing token) one remote address may make in a
+ *                             minute before its HELLOs are refused without being checked; 0: no limit
  */
 public record ServerConfig(String bind, int port, TransportKind transport, int ioThreads, int maxFrameLength,
                            byte[] token, BackpressurePolicy backpressure, int writeLowWaterMark,
-                           int writeHighWaterMark, Duration slowConsumerTimeout, CpuLayout cpuLayout) {
+                           int writeHighWaterMark, Duration slowConsumerTimeout, CpuLayout cpuLayout,
+                           Duration handshakeTimeout, Duration idleTimeout, int maxConnections,
+                           int authFailuresPerMinute) {
 
     public ServerConfig {
         Objects.requireNonNull(bind, "bind");
@@ -40,6 +48,21 @@ public record ServerConfig(String bind, int port, TransportKind transport, int i
         }
         if (ioThreads < 1) {
             throw new IllegalArgumentException("io threads must be at least 1, was " + ioThreads);
+        }
+        Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
+            throw new IllegalArgumentException("handshake timeout must be positive, was " + handshakeTimeout);
+        }
+        if (idleTimeout.isNegative()) {
+            throw new IllegalArgumentException("idle timeout must be >= 0 (0 = none), was " + idleTimeout);
+        }
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("max connections must be at least 1, was " + maxConnections);
+        }
+        if (authFailuresPerMinute < 0) {
+            throw new IllegalArgumentException("auth failures per minute must be >= 0 (0 = no limit), was "
+                + authFailuresPerMinute);
         }
     }
 
@@ -57,13 +80,15 @@ public record ServerConfig(String bind, int port, TransportKind transport, int i
     public Builder toBuilder() {
         return builder().bind(bind).port(port).transport(transport).ioThreads(ioThreads).maxFrameLength(maxFrameLength)
             .token(token).backpressure(backpressure).slowConsumer(writeLowWaterMark, writeHighWaterMark, slowConsumerTimeout)
-            .cpuLayout(cpuLayout);
+            .cpuLayout(cpuLayout).handshakeTimeout(handshakeTimeout).idleTimeout(idleTimeout)
+            .maxConnections(maxConnections).authFailuresPerMinute(authFailuresPerMinute);
     }
 
     /**
      * Builds a {@link ServerConfig}. Defaults: loopback, port 7070, {@code auto} transport, one event
      * loop, 1 MiB frames, no token, block on back pressure, 32/64 KiB write water marks, a 10 s
-     * slow-consumer timeout, nothing pinned. {@link #build()} checks every value.
+     * slow-consumer timeout, nothing pinned, a 10 s handshake timeout, no idle timeout, at most
+     * 10 000 connections, 10 failed HELLOs a minute per address. {@link #build()} checks every value.
      *
      * <p>Thread-safety: not thread-safe; build on one thread.
      */
@@ -79,8 +104,36 @@ public record ServerConfig(String bind, int port, TransportKind transport, int i
         private int writeHighWaterMark = 64 * 1024;
         private Duration slowConsumerTimeout = Duration.ofSeconds(10);
         private CpuLayout cpuLayout = CpuLayout.none();
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private Duration idleTimeout = Duration.ZERO;
+        private int maxConnections = 10_000;
+        private int authFailuresPerMinute = 10;
 
         private Builder() {
+        }
+
+        /** How long a connection may take to complete its HELLO before ERROR PROTOCOL_VIOLATION and the close. */
+        public Builder handshakeTimeout(Duration timeout) {
+            this.handshakeTimeout = timeout;
+            return this;
+        }
+
+        /** How long an authenticated connection may send nothing before ERROR PROTOCOL_VIOLATION; zero: no limit. */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = timeout;
+            return this;
+        }
+
+        /** Most connections at once; the next one's HELLO is answered ERROR CONNECTION_LIMIT. */
+        public Builder maxConnections(int connections) {
+            this.maxConnections = connections;
+            return this;
+        }
+
+        /** Failed HELLOs per remote address and minute before its HELLOs are refused unchecked; 0: no limit. */
+        public Builder authFailuresPerMinute(int failures) {
+            this.authFailuresPerMinute = failures;
+            return this;
         }
 
         public Builder bind(String address) {
@@ -138,7 +191,8 @@ public record ServerConfig(String bind, int port, TransportKind transport, int i
         /** @throws IllegalArgumentException naming the value that is wrong */
         public ServerConfig build() {
             return new ServerConfig(bind, port, transport, ioThreads, maxFrameLength, token, backpressure,
-                writeLowWaterMark, writeHighWaterMark, slowConsumerTimeout, cpuLayout);
+                writeLowWaterMark, writeHighWaterMark, slowConsumerTimeout, cpuLayout, handshakeTimeout, idleTimeout,
+                maxConnections, authFailuresPerMinute);
         }
     }
 }

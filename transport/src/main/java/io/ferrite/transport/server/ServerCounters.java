@@ -5,6 +5,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -25,6 +26,13 @@ public final class ServerCounters {
     private final LongAdder protocolErrors = new LongAdder();
     private final LongAdder backPressured = new LongAdder();
     private final LongAdder slowConsumersClosed = new LongAdder();
+    private final LongAdder handshakeTimeouts = new LongAdder();
+    private final LongAdder idleClosed = new LongAdder();
+    private final LongAdder connectionLimitRefused = new LongAdder();
+    private final LongAdder authFailures = new LongAdder();
+    private final LongAdder authThrottled = new LongAdder();
+    /** Connections holding one of the server's places (see {@link #tryAdmit}). */
+    private final AtomicInteger admitted = new AtomicInteger();
     private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
 
     void connectionOpened() {
@@ -62,6 +70,44 @@ public final class ServerCounters {
 
     void slowConsumerClosed() {
         slowConsumersClosed.increment();
+    }
+
+    /** Takes one of the server's {@code max} places for a new connection; false when all are taken. */
+    boolean tryAdmit(int max) {
+        while (true) {
+            int now = admitted.get();
+            if (now >= max) {
+                return false;
+            }
+            if (admitted.compareAndSet(now, now + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Gives back a place taken by {@link #tryAdmit}. */
+    void releaseAdmission() {
+        admitted.decrementAndGet();
+    }
+
+    void handshakeTimedOut() {
+        handshakeTimeouts.increment();
+    }
+
+    void closedIdle() {
+        idleClosed.increment();
+    }
+
+    void refusedAtConnectionLimit() {
+        connectionLimitRefused.increment();
+    }
+
+    void authFailed() {
+        authFailures.increment();
+    }
+
+    void helloThrottled() {
+        authThrottled.increment();
     }
 
     void connectionFailed(Throwable cause) {
@@ -104,5 +150,30 @@ public final class ServerCounters {
 
     public long slowConsumersClosed() {
         return slowConsumersClosed.sum();
+    }
+
+    /** Connections closed because no HELLO came within the handshake timeout. */
+    public long handshakeTimeouts() {
+        return handshakeTimeouts.sum();
+    }
+
+    /** Connections closed because they sent nothing for the idle timeout. */
+    public long idleClosed() {
+        return idleClosed.sum();
+    }
+
+    /** HELLOs answered ERROR CONNECTION_LIMIT. */
+    public long connectionLimitRefused() {
+        return connectionLimitRefused.sum();
+    }
+
+    /** HELLOs with a wrong or missing token. */
+    public long authFailures() {
+        return authFailures.sum();
+    }
+
+    /** HELLOs refused unchecked because their address failed too often this minute. */
+    public long authThrottled() {
+        return authThrottled.sum();
     }
 }
