@@ -105,7 +105,74 @@ public final class ChronicleJournal implements Journal {
         if (timeProvider != null) {
             builder.timeProvider(timeProvider);
         }
-        return new ChronicleJournal(config, builder.build());
+        ChronicleJournal journal = new ChronicleJournal(config, builder.build());
+        try {
+            journal.checkContinuous();
+        } catch (RuntimeException e) {
+            journal.close();
+            throw e;
+        }
+        return journal;
+    }
+
+    /**
+     * Start-up check: every cycle file's first batch starts where the previous file's last batch
+     * ended. A file missing in the middle (deleted, or lost in a restore) would otherwise make the
+     * stages and replay stop at the gap — or, worse, skip it. Reads two batches per cycle file
+     * (binary search for the last).
+     *
+     * @throws IllegalStateException naming the files on either side of the gap and what to do
+     */
+    void checkContinuous() {
+        RollCycle rollCycle = queue.rollCycle();
+        int firstCycle = queue.firstCycle();
+        int lastCycle = queue.lastCycle();
+        if (firstCycle == Integer.MAX_VALUE || lastCycle < 0 || firstCycle == lastCycle) {
+            return;
+        }
+        try (ExcerptTailer tailer = queue.createTailer()) {
+            long expected = -1;
+            int previousCycle = -1;
+            for (Long cycle : queue.listCyclesBetween(firstCycle, lastCycle)) {
+                long first = firstIndexAt(tailer, rollCycle.toIndex(cycle.intValue(), 0));
+                if (first < 0) {
+                    continue; // an empty cycle file
+                }
+                if (expected >= 0 && first != expected) {
+                    throw new IllegalStateException(String.format(Locale.ROOT, "journal %s is not continuous: the file of"
+                        + " cycle %d ends at event %d but the next file (cycle %d) starts at event %d, so events %d..%d"
+                        + " are missing (a cycle file deleted or lost?). Put the missing file back from a backup; or, to"
+                        + " give those events up, move the journal directory aside and start with an empty one",
+                        config.directory(), previousCycle, expected - 1, cycle, first, expected, first - 1));
+                }
+                expected = endOfCycle(tailer, rollCycle, cycle.intValue());
+                previousCycle = cycle.intValue();
+            }
+        }
+    }
+
+    /** The index just past the last record of cycle {@code cycle}'s last batch (binary search over its documents). */
+    private long endOfCycle(ExcerptTailer tailer, RollCycle rollCycle, int cycle) {
+        long low = 0;
+        long high = 1;
+        while (firstIndexAt(tailer, rollCycle.toIndex(cycle, high)) >= 0) {
+            low = high;
+            high *= 2;
+        }
+        while (high - low > 1) { // document `low` exists; document `high` does not
+            long mid = (low + high) >>> 1;
+            if (firstIndexAt(tailer, rollCycle.toIndex(cycle, mid)) >= 0) {
+                low = mid;
+            } else {
+                high = mid;
+            }
+        }
+        tailer.moveToIndex(rollCycle.toIndex(cycle, low));
+        try (DocumentContext dc = tailer.readingDocument()) {
+            Bytes<?> bytes = dc.wire().bytes();
+            long batch = bytes.addressForRead(bytes.readPosition());
+            return JournalBatch.firstIndex(AddressSpace.ALL, batch) + JournalBatch.count(AddressSpace.ALL, batch);
+        }
     }
 
     /** The roll cycle called {@code name}, or an error listing the names there are. */
