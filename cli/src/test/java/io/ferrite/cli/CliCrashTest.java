@@ -6,6 +6,7 @@ import io.ferrite.client.ClientResult;
 import io.ferrite.client.FerriteClient;
 import io.ferrite.protocol.ErrorCode;
 import io.ferrite.testing.Await;
+import io.ferrite.testing.FaultSuite;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,7 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * restarted {@code ferrite run} on the same journal serves again, answers every resent eventId as
  * a duplicate (ACK journalIndex 0, nothing journaled twice), and on SIGTERM drains and exits 0.
  */
-@Timeout(value = 180, unit = TimeUnit.SECONDS)
+@Timeout(value = 900, unit = TimeUnit.SECONDS)
 class CliCrashTest {
     private static final Duration START = Duration.ofSeconds(60);
     private static final Duration ACKS = Duration.ofSeconds(30);
@@ -175,6 +176,63 @@ class CliCrashTest {
             windowIds, journaled.size(), killed.published(), times.values().stream().mapToInt(Integer::intValue).sum());
         assertThat(wrong).as("ids journaled other than documented").isEmpty();
         assertThat(times).hasSize((int) killed.published());
+    }
+
+    /**
+     * The fault suite's kill -9 soak: a server on one journal is killed under load round after
+     * round (3 rounds; 20 with {@code -Dferrite.faults=long}), each round a fresh process and fresh
+     * eventIds; then a last server gets every id ever published resent. Every id ends up journaled
+     * exactly once — the ACKed ones among them — and the server stops cleanly.
+     */
+    @Test
+    void roundsOfKillNineUnderLoadJournalEveryIdExactlyOnce() throws Exception {
+        int rounds = FaultSuite.pick(3, 20);
+        String journal = dir.resolve("journal").toString();
+        String[] run = {"run", "--port", "0", "--admin-port", "0", "--journal", journal, "--durability", "async",
+            "--cpus", "none"};
+        byte[] payload = "soak".getBytes(StandardCharsets.UTF_8);
+        long base = (System.nanoTime() & ((1L << 20) - 1) | 1L << 20) << 40;
+        List<Long> published = new ArrayList<>();
+        Set<Long> acked = new HashSet<>();
+        long started = System.nanoTime();
+        for (int round = 0; round < rounds; round++) {
+            long roundBase = base + ((long) round << 32);
+            long roundStarted = System.nanoTime();
+            Killed killed = streamThenKill(run, roundBase, payload);
+            System.out.printf("soak round %d: %.1f s, %,d ACKed of %,d published%n", round + 1,
+                (System.nanoTime() - roundStarted) / 1e9, killed.acked(), killed.published());
+            for (long c = 1; c <= killed.published(); c++) {
+                published.add(roundBase + c);
+                if (c <= killed.acked()) {
+                    acked.add(roundBase + c);
+                }
+            }
+        }
+        Recorder last = new Recorder();
+        try (CliProcess server = CliProcess.start(run)) {
+            FerriteClient client = FerriteClient.connect(config(server.awaitReady(START)), last);
+            long correlationId = 0;
+            for (long eventId : published) {
+                correlationId = publishWaiting(client, eventId, payload);
+            }
+            client.flush();
+            assertThat(client.awaitAcked(correlationId, ACKS)).as("every resend answered").isTrue();
+            assertThat(last.rejects).isEmpty();
+            assertThat(client.close(ACKS)).isTrue();
+            assertThat(server.terminate(Duration.ofSeconds(30))).isZero();
+            assertThat(server.output()).contains("ferrite: stopped cleanly");
+        }
+        Map<Long, Integer> times = new HashMap<>();
+        for (long eventId : replayEventIds(journal)) {
+            times.merge(eventId, 1, Integer::sum);
+        }
+        assertThat(times.entrySet().stream().filter(e -> e.getValue() != 1).map(Map.Entry::getKey).toList())
+            .as("ids journaled more than once").isEmpty();
+        assertThat(acked.stream().filter(id -> !times.containsKey(id)).toList()).as("ACKed ids lost").isEmpty();
+        assertThat(times.size()).as("ids journaled").isEqualTo(published.size());
+        assertThat(times.keySet().equals(new HashSet<>(published))).as("the journaled ids are the published ones").isTrue();
+        System.out.printf("kill -9 soak: %d rounds in %.0f s, %,d ids published, %,d ACKed before a kill, every one"
+            + " journaled exactly once%n", rounds, (System.nanoTime() - started) / 1e9, published.size(), acked.size());
     }
 
     /** What the client saw when the server was killed under it. */

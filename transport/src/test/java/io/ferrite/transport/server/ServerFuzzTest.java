@@ -10,6 +10,7 @@ import io.ferrite.protocol.PingFrame;
 import io.ferrite.protocol.RejectFrame;
 import io.ferrite.protocol.WelcomeFrame;
 import io.ferrite.testing.Await;
+import io.ferrite.testing.FaultSuite;
 import io.ferrite.testing.RawClient;
 import io.ferrite.testing.RawFrame;
 import io.ferrite.testing.RawFrames;
@@ -51,10 +52,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * be well-formed. Reproduce a failure with {@code -Dferrite.fuzz.seed=<seed>} (printed, and in
  * every failure message).
  */
-@Timeout(value = 180, unit = TimeUnit.SECONDS)
+@Timeout(value = 900, unit = TimeUnit.SECONDS)
 class ServerFuzzTest {
     private static final int CONNECTIONS = 300;
-    private static final int FRAMES_PER_CONNECTION = 500;
+    /** 150k frames in every build; about a million in the fault suite's long form. */
+    private static final int FRAMES_PER_CONNECTION = FaultSuite.pick(500, 3_400);
     private static final int THREADS = 4;
     private static final int MAX_FRAME = 64 * 1024;
     private static final long GOOD_KEY = 0x600D_600D_600DL;
