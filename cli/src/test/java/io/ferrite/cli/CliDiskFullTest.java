@@ -193,10 +193,7 @@ class CliDiskFullTest {
     /** Keeps at most a window's worth in flight: waits until everything up to {@code correlationId} is answered. */
     private static void awaitAcked(FerriteClient client, long correlationId, Recorder recorder) throws InterruptedException {
         if (correlationId > 0) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (client.lastAcked() < correlationId && System.nanoTime() < deadline) {
-                Thread.sleep(0, 100_000);
-            }
+            assertThat(client.awaitAcked(correlationId, Duration.ofSeconds(30))).as("ACK of %d", correlationId).isTrue();
         }
     }
 

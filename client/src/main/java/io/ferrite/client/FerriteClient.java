@@ -12,8 +12,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -50,13 +48,12 @@ public final class FerriteClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FerriteClient.class);
 
     private final ClientConfig config;
-    private final ClientListener listener;
+    private final GuardedListener listener;
     private final OutboundRing ring;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final Object ackMonitor = new Object();
     private final AtomicInteger ackWaiters = new AtomicInteger();
     private final AtomicLong reconnects = new AtomicLong();
-    private final AtomicLong listenerErrors = new AtomicLong();
     private final Thread reader;
     /** PONG frames, written under the write lock. */
     private final ByteBuffer control = ByteBuffer.allocateDirect(PingFrame.FRAME_BYTES);
@@ -83,11 +80,10 @@ public final class FerriteClient implements AutoCloseable {
 
     // Reader-owned.
     private final InboundFrameReader inbound = new InboundFrameReader(new Inbound());
-    private final Set<Class<?>> loggedListenerErrors = new HashSet<>();
 
     private FerriteClient(ClientConfig config, ClientListener listener, Handshake.Welcome welcome) {
         this.config = config;
-        this.listener = listener;
+        this.listener = new GuardedListener(listener);
         this.ring = new OutboundRing(config.windowBytes(), config.maxInFlightEvents(),
             (int) Math.min(Integer.MAX_VALUE, welcome.maxFrameLength() + (long) FrameHeader.LENGTH_FIELD_SIZE));
         adopt(welcome);
@@ -272,7 +268,7 @@ public final class FerriteClient implements AutoCloseable {
 
     /** Listener calls that threw. */
     public long listenerErrors() {
-        return listenerErrors.get();
+        return listener.errors();
     }
 
     /** The WELCOME's instanceId of the current (or last) connection. */
@@ -399,7 +395,7 @@ public final class FerriteClient implements AutoCloseable {
                 if (closing || terminated) {
                     break;
                 }
-                notifyDisconnected(reason);
+                listener.onDisconnected(reason);
                 if (!config.reconnect()) {
                     terminate("connection lost: " + reason);
                     break;
@@ -436,11 +432,7 @@ public final class FerriteClient implements AutoCloseable {
             if (pending != null) {
                 pending.acked(acked, correlationId, journalIndex);
             }
-            try {
-                listener.onAck(correlationId, journalIndex);
-            } catch (RuntimeException e) {
-                listenerFailed(e);
-            }
+            listener.onAck(correlationId, journalIndex);
             ring.release(correlationId);
             if (ackWaiters.get() > 0) {
                 synchronized (ackMonitor) {
@@ -459,17 +451,13 @@ public final class FerriteClient implements AutoCloseable {
             if (pending != null) {
                 pending.rejected(correlationId, new FerriteClientException(code, correlationId, message));
             }
-            try {
-                listener.onReject(correlationId, code, message);
-            } catch (RuntimeException e) {
-                listenerFailed(e);
-            }
+            listener.onReject(correlationId, code, message);
             return null;
         }
 
         @Override
         public String onError(ErrorCode code, String message) {
-            notifyError(code, message);
+            listener.onError(code, message);
             if (isFinal(code)) {
                 terminate("ERROR " + code + ": " + message);
             }
@@ -521,7 +509,7 @@ public final class FerriteClient implements AutoCloseable {
                 welcome = Handshake.open(config);
             } catch (FerriteClientException e) {
                 if (e.code() != null) {
-                    notifyError(e.code(), e.getMessage());
+                    listener.onError(e.code(), e.getMessage());
                     if (isFinal(e.code())) {
                         terminate("ERROR " + e.code() + " on reconnect: " + e.getMessage());
                         return false;
@@ -545,11 +533,7 @@ public final class FerriteClient implements AutoCloseable {
                 writeLock.unlock();
             }
             reconnects.incrementAndGet();
-            try {
-                listener.onReconnected(firstResent, lastResent);
-            } catch (RuntimeException e) {
-                listenerFailed(e);
-            }
+            listener.onReconnected(firstResent, lastResent);
             // The reader must go back to reading ACKs at once, so the resend runs beside it.
             Thread.ofPlatform().daemon().name("ferrite-client-" + config.clientName() + "-resend").start(this::flush);
             return true;
@@ -574,29 +558,6 @@ public final class FerriteClient implements AutoCloseable {
         }
         synchronized (ackMonitor) {
             ackMonitor.notifyAll();
-        }
-    }
-
-    private void notifyError(ErrorCode code, String message) {
-        try {
-            listener.onError(code, message);
-        } catch (RuntimeException e) {
-            listenerFailed(e);
-        }
-    }
-
-    private void notifyDisconnected(String reason) {
-        try {
-            listener.onDisconnected(reason);
-        } catch (RuntimeException e) {
-            listenerFailed(e);
-        }
-    }
-
-    private void listenerFailed(RuntimeException e) {
-        listenerErrors.incrementAndGet();
-        if (loggedListenerErrors.add(e.getClass())) {
-            LOG.warn("FWP client listener threw (logged once per exception class, counted in listenerErrors)", e);
         }
     }
 

@@ -64,7 +64,7 @@ class ServerConnectionFloodTest {
                     while (done.stream().anyMatch(f -> !f.isDone())) { // the steady connection goes on meanwhile
                         steady.send(RawFrames.event(++correlationId, correlationId, 7));
                         assertThat(steady.readUntilAck(correlationId, RawClient.TIMEOUT)).isNotEmpty();
-                        Thread.sleep(5);
+                        Thread.sleep(5); // pacing the steady publisher, not a wait: each step waits on its ACK
                     }
                     int total = 0;
                     for (Future<Integer> f : done) {

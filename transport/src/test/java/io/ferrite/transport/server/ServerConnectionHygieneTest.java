@@ -41,7 +41,9 @@ class ServerConnectionHygieneTest {
             assertThat(silent.expectErrorAndClose(ErrorCode.PROTOCOL_VIOLATION).message()).contains("no HELLO within");
             assertThat(slow.expectErrorAndClose(ErrorCode.PROTOCOL_VIOLATION).message()).contains("handshake timeout");
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(SHORT.plusSeconds(5));
-            Thread.sleep(SHORT.toMillis() * 2); // past the timeout: the connection that said HELLO stays
+            // A negative claim needs time to pass: twice the timeout later, the connection that said
+            // HELLO is still served (the ACK below is the condition checked).
+            Thread.sleep(SHORT.toMillis() * 2);
             prompt.send(RawFrames.event(1, 1, 1));
             assertThat(prompt.readUntilAck(1, RawClient.TIMEOUT)).isNotEmpty();
             assertThat(node.counters().handshakeTimeouts()).isEqualTo(2);
@@ -59,7 +61,7 @@ class ServerConnectionHygieneTest {
                 pinging.send(RawFrames.ping(++nonce));
                 RawFrame pong = pinging.next(RawClient.TIMEOUT);
                 assertThat(pong.kind()).isEqualTo(FrameKind.PONG);
-                Thread.sleep(SHORT.toMillis() / 4);
+                Thread.sleep(SHORT.toMillis() / 4); // pacing: a PING every quarter of the idle timeout
             }
             assertThat(idle.expectErrorAndClose(ErrorCode.PROTOCOL_VIOLATION).message()).contains("idle timeout");
             pinging.send(RawFrames.event(1, 1, 1));
