@@ -2,7 +2,9 @@ package io.ferrite.cli;
 
 import io.ferrite.cli.profile.ProfileArchive;
 import io.ferrite.cli.profile.ProfileEvent;
+import io.ferrite.client.ClientTls;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -47,6 +49,9 @@ final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--token-file", description = "The server's token file (required when the server was started with one).")
     Path tokenFile;
 
+    @Mixin
+    ClientTlsOptions tls = new ClientTlsOptions();
+
     @Spec
     CommandSpec spec;
 
@@ -66,7 +71,9 @@ final class ProfileCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--admin-port must be 1..65535, was " + adminPort);
         }
         byte[] token = tokenFile == null ? null : RunCommand.readToken(tokenFile);
-        URI uri = URI.create(String.format(Locale.ROOT, "http://%s:%d/profile?event=%s&millis=%d", host, adminPort,
+        ClientTls clientTls = tls.toClientTls();
+        URI uri = URI.create(String.format(Locale.ROOT, "%s://%s:%d/profile?event=%s&millis=%d",
+            clientTls == null ? "http" : "https", host, adminPort,
             profileEvent.eventName(), sampling.toMillis()));
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(sampling.plusSeconds(60));
         if (token != null) {
@@ -76,7 +83,11 @@ final class ProfileCommand implements Callable<Integer> {
         console.printf(Locale.ROOT, "ferrite: profiling %s:%d (%s) for %s ...%n", host, adminPort, profileEvent, duration);
         console.flush();
         HttpResponse<byte[]> response;
-        try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (clientTls != null) {
+            http.sslContext(clientTls.context());
+        }
+        try (HttpClient client = http.build()) {
             response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (ConnectException e) {
             throw new IllegalStateException("no admin port answers at " + host + ":" + adminPort

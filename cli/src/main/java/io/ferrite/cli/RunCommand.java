@@ -1,20 +1,24 @@
 package io.ferrite.cli;
 
 import io.ferrite.affinity.CpuLayout;
+import io.ferrite.cli.profile.ProfileEvent;
+import io.ferrite.cli.profile.ProfileRoute;
+import io.ferrite.cli.profile.ProfileSession;
 import io.ferrite.engine.CloseReport;
 import io.ferrite.engine.Durability;
 import io.ferrite.engine.Engine;
 import io.ferrite.engine.EngineBuilder;
 import io.ferrite.engine.EventHandler;
 import io.ferrite.engine.IdleKind;
-import io.ferrite.cli.profile.ProfileEvent;
-import io.ferrite.cli.profile.ProfileRoute;
-import io.ferrite.cli.profile.ProfileSession;
 import io.ferrite.transport.node.FerriteNode;
 import io.ferrite.transport.server.BackpressurePolicy;
 import io.ferrite.transport.server.FerriteServer;
 import io.ferrite.transport.server.ServerConfig;
 import io.ferrite.transport.server.TransportKind;
+import io.ferrite.transport.tls.TlsProvider;
+import io.ferrite.transport.tls.TlsSettings;
+import io.netty.handler.ssl.JdkSslContext;
+import io.netty.handler.ssl.SslContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -108,6 +112,21 @@ final class RunCommand implements Callable<Integer> {
             + " unchecked; 0: no limit (default ${DEFAULT-VALUE}).")
     int authFailuresPerMinute;
 
+    @Option(names = "--tls-cert", description = "PEM certificate chain (the server's first): serve TLS on the FWP/1 port"
+        + " and HTTPS on the admin port. Needs --tls-key.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", description = "The certificate's PEM private key (PKCS#8: BEGIN PRIVATE KEY).")
+    Path tlsKey;
+
+    @Option(names = "--tls-client-ca", description = "PEM certificates client certificates must chain to: mutual TLS, a"
+        + " client without such a certificate is refused (both ports).")
+    Path tlsClientCa;
+
+    @Option(names = "--tls-provider", defaultValue = "auto", description = "auto | openssl | jdk: who runs TLS; auto takes"
+        + " OpenSSL (BoringSSL, bundled) where it loads (default ${DEFAULT-VALUE}).")
+    String tlsProvider;
+
     @Option(names = "--checkpoint-every", defaultValue = "1000", description = "Events between stage checkpoints (default ${DEFAULT-VALUE}).")
     int checkpointEvery;
 
@@ -141,10 +160,11 @@ final class RunCommand implements Callable<Integer> {
             Signal.handle(new Signal("TERM"), signal -> stop.countDown());
             Signal.handle(new Signal("INT"), signal -> stop.countDown());
             FerriteNode node = running.node();
-            out.printf(Locale.ROOT, "ferrite listening on %s:%d transport=%s durability=%s journal=%s admin=%d%n",
+            out.printf(Locale.ROOT, "ferrite listening on %s:%d transport=%s durability=%s journal=%s tls=%s admin=%d%n",
                 bind, node.port(), node.server().transport().cliName(),
                 node.durability().name().toLowerCase(Locale.ROOT),
-                node.durability() == Durability.MEMORY ? "none" : journal.toAbsolutePath(), node.adminPort());
+                node.durability() == Durability.MEMORY ? "none" : journal.toAbsolutePath(),
+                tlsName(node.server().tlsContext()), node.adminPort());
             out.flush();
             stop.await();
             out.println("ferrite: stopping (draining, then closing)");
@@ -164,6 +184,13 @@ final class RunCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    private static String tlsName(SslContext context) {
+        if (context == null) {
+            return "off";
+        }
+        return context instanceof JdkSslContext ? "jdk" : "openssl";
     }
 
     /**
@@ -206,6 +233,7 @@ final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--dedup-max-ids must be >= 0 (0 turns deduplication off), was " + dedupMaxIds);
         }
         byte[] token = readToken(tokenFile);
+        TlsSettings tls = tlsSettings();
         EngineBuilder engine = Engine.builder().durability(mode).idle(idleKind).checkpointEvery(checkpointEvery)
             .dedupWindow(dedupMaxIds, dedupAge).minFreeDisk(minFreeMb << 20).stage("ingest", stage);
         if (mode != Durability.MEMORY) {
@@ -215,7 +243,7 @@ final class RunCommand implements Callable<Integer> {
         FerriteNode node = FerriteNode.builder(engine)
             .server(ServerConfig.builder().bind(bind).port(port).transport(transportKind).maxFrameLength(maxFrame)
                 .token(token).backpressure(policy).handshakeTimeout(handshake).idleTimeout(idleLimit)
-                .maxConnections(maxConnections).authFailuresPerMinute(authFailuresPerMinute))
+                .maxConnections(maxConnections).authFailuresPerMinute(authFailuresPerMinute).tls(tls))
             .cpuLayout(layout)
             .admin(adminPort)
             .adminRoute("/profile", profileRoute)
@@ -240,6 +268,28 @@ final class RunCommand implements Callable<Integer> {
                 // both closed, the profile route first
             }
         }
+    }
+
+    /** The TLS flags as settings, or null without {@code --tls-cert}; the files are checked here. */
+    private TlsSettings tlsSettings() {
+        TlsProvider provider = flag("--tls-provider", tlsProvider, text -> {
+            try {
+                return TlsProvider.valueOf(text.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("'" + text + "' is not one of auto, openssl, jdk", e);
+            }
+        });
+        if (tlsCert == null && tlsKey == null) {
+            if (tlsClientCa != null) {
+                throw new IllegalArgumentException("--tls-client-ca needs --tls-cert and --tls-key: mutual TLS is TLS first");
+            }
+            return null;
+        }
+        if (tlsCert == null || tlsKey == null) {
+            throw new IllegalArgumentException("--tls-cert and --tls-key go together: give the certificate chain and"
+                + " its private key");
+        }
+        return flag("--tls-cert/--tls-key", "", ignored -> new TlsSettings(tlsCert, tlsKey, tlsClientCa, provider));
     }
 
     private static void checkPort(String flag, int value) {

@@ -1,11 +1,13 @@
 package io.ferrite.cli;
 
-import io.ferrite.client.ClientConfig;
 import io.ferrite.cli.load.LoadConfig;
 import io.ferrite.cli.load.LoadGenerator;
 import io.ferrite.cli.load.LoadProgress;
 import io.ferrite.cli.load.Summary;
+import io.ferrite.client.ClientConfig;
+import io.ferrite.client.ClientTls;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -48,6 +50,9 @@ final class SendCommand implements Callable<Integer> {
 
     @Option(names = "--token-file", description = "File holding the server's HELLO token.")
     Path tokenFile;
+
+    @Mixin
+    ClientTlsOptions tls = new ClientTlsOptions();
 
     @Option(names = "--window", defaultValue = "4096",
         description = "Most events in flight (un-ACKed) per connection: at maximum throughput, the queue each event waits"
@@ -94,6 +99,10 @@ final class SendCommand implements Callable<Integer> {
         }
         ClientConfig.Builder client = ClientConfig.builder(host, port).clientName("ferrite-send");
         sizeWindow(client, window, size);
+        ClientTls clientTls = tls.toClientTls();
+        if (clientTls != null) {
+            client.tls(clientTls);
+        }
         byte[] token = RunCommand.readToken(tokenFile);
         if (token != null) {
             client.token(token);

@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  */
 final class CliProcess implements AutoCloseable {
     private static final Pattern READY = Pattern.compile("ferrite listening on ([^ ]+):(\\d+) transport=(\\S+) "
-        + "durability=(\\S+) journal=(\\S+) admin=(\\d+)");
+        + "durability=(\\S+) journal=(\\S+) tls=(\\S+) admin=(\\d+)");
 
     private final Process process;
     private final List<String> output = new ArrayList<>();

@@ -19,12 +19,14 @@ import java.util.Objects;
  * @param reconnect           reconnect and resend un-ACKed events when the connection drops
  * @param reconnectBackoffMin first wait between reconnect attempts (doubled after each failure)
  * @param reconnectBackoffMax longest wait between reconnect attempts
- * @param connectTimeout      TCP connect plus HELLO/WELCOME must finish within this
+ * @param connectTimeout      TCP connect, the TLS handshake and HELLO/WELCOME must finish within this
  * @param closeTimeout        how long {@link FerriteClient#close()} waits for outstanding ACKs
+ * @param tls                 TLS to the server, or null for plain TCP (the server decides which it speaks)
  */
 public record ClientConfig(String host, int port, byte[] token, String clientName, int windowBytes,
                            int maxInFlightEvents, boolean reconnect, Duration reconnectBackoffMin,
-                           Duration reconnectBackoffMax, Duration connectTimeout, Duration closeTimeout) {
+                           Duration reconnectBackoffMax, Duration connectTimeout, Duration closeTimeout,
+                           ClientTls tls) {
 
     public ClientConfig {
         Objects.requireNonNull(host, "host");
@@ -80,13 +82,14 @@ public record ClientConfig(String host, int port, byte[] token, String clientNam
         builder.reconnectBackoffMax = reconnectBackoffMax;
         builder.connectTimeout = connectTimeout;
         builder.closeTimeout = closeTimeout;
+        builder.tls = tls;
         return builder;
     }
 
     /**
      * Builds a {@link ClientConfig}. Defaults: no token, name "ferrite-java", a 4 MiB window of at
      * most 65536 events, reconnect with a 10 ms .. 1 s backoff, 5 s connect timeout, 10 s close
-     * timeout. {@link #build()} checks every value.
+     * timeout, plain TCP. {@link #build()} checks every value.
      *
      * <p>Thread-safety: not thread-safe; build on one thread.
      */
@@ -102,6 +105,7 @@ public record ClientConfig(String host, int port, byte[] token, String clientNam
         private Duration reconnectBackoffMax = Duration.ofSeconds(1);
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration closeTimeout = Duration.ofSeconds(10);
+        private ClientTls tls;
 
         private Builder(String host, int port) {
             this.host = host;
@@ -148,10 +152,16 @@ public record ClientConfig(String host, int port, byte[] token, String clientNam
             return this;
         }
 
+        /** TLS to the server (null: plain TCP). The connect timeout covers the TLS handshake too. */
+        public Builder tls(ClientTls settings) {
+            this.tls = settings;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the value that is wrong */
         public ClientConfig build() {
             return new ClientConfig(host, port, token, clientName, windowBytes, maxInFlightEvents, reconnect,
-                reconnectBackoffMin, reconnectBackoffMax, connectTimeout, closeTimeout);
+                reconnectBackoffMin, reconnectBackoffMax, connectTimeout, closeTimeout, tls);
         }
     }
 

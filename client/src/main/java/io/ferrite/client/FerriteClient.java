@@ -10,7 +10,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -60,7 +59,7 @@ public final class FerriteClient implements AutoCloseable {
     private final MemorySegment controlMemory = MemorySegment.ofBuffer(control);
 
     /** The open connection, or null between connections; written under the write lock. */
-    private volatile SocketChannel channel;
+    private volatile Wire channel;
     private volatile int frameLimit;
     private volatile int maxFrameLength;
     private volatile long instanceId;
@@ -314,7 +313,7 @@ public final class FerriteClient implements AutoCloseable {
         }
         closing = true;
         terminate("closed by the application");
-        SocketChannel open = channel;
+        Wire open = channel;
         closeQuietly(open); // wakes a reader in read() and a writer blocked in write()
         writeLock.lock();
         try {
@@ -340,7 +339,7 @@ public final class FerriteClient implements AutoCloseable {
     // ---------------------------------------------------------------- writing
 
     private int flushLocked() {
-        SocketChannel open = channel;
+        Wire open = channel;
         if (open == null) {
             return ClientResult.DISCONNECTED;
         }
@@ -357,14 +356,14 @@ public final class FerriteClient implements AutoCloseable {
         }
     }
 
-    private void writePong(SocketChannel open, long nonce) throws IOException {
+    private void writePong(Wire open, long nonce) throws IOException {
         control.clear().limit(PingFrame.write(controlMemory, 0, FrameKind.PONG, nonce));
         while (control.hasRemaining()) {
             open.write(control);
         }
     }
 
-    private void dropLocked(SocketChannel broken) {
+    private void dropLocked(Wire broken) {
         if (channel == broken) {
             channel = null;
         }
@@ -375,7 +374,7 @@ public final class FerriteClient implements AutoCloseable {
         maxFrameLength = welcome.maxFrameLength();
         frameLimit = (int) Math.min(Integer.MAX_VALUE, welcome.maxFrameLength() + (long) FrameHeader.LENGTH_FIELD_SIZE);
         instanceId = welcome.instanceId();
-        channel = welcome.channel();
+        channel = welcome.wire();
     }
 
     // ---------------------------------------------------------------- reading
@@ -383,7 +382,7 @@ public final class FerriteClient implements AutoCloseable {
     private void runReader() {
         try {
             while (!closing && !terminated) {
-                SocketChannel open = channel;
+                Wire open = channel;
                 String reason = open == null ? "not connected" : inbound.read(open, maxFrameLength);
                 closeQuietly(open); // first, so that a flush blocked writing to it lets go of the lock
                 writeLock.lock();
@@ -472,7 +471,7 @@ public final class FerriteClient implements AutoCloseable {
             // reader blocked writing events would stop reading ACKs. If the lock is busy, the
             // flush holding it sends the PONG.
             if (writeLock.tryLock()) {
-                SocketChannel open = channel;
+                Wire open = channel;
                 try {
                     if (open != null && pongPending) {
                         pongPending = false;
@@ -522,7 +521,7 @@ public final class FerriteClient implements AutoCloseable {
             writeLock.lock();
             try {
                 if (closing) {
-                    closeQuietly(welcome.channel());
+                    closeQuietly(welcome.wire());
                     return false;
                 }
                 adopt(welcome);
@@ -574,13 +573,9 @@ public final class FerriteClient implements AutoCloseable {
         return owner == current;
     }
 
-    private static void closeQuietly(SocketChannel open) {
+    private static void closeQuietly(Wire open) {
         if (open != null) {
-            try {
-                open.close();
-            } catch (IOException ignored) {
-                // nothing to do about a failing close; the connection is gone either way
-            }
+            open.close();
         }
     }
 }

@@ -10,23 +10,26 @@ import io.ferrite.protocol.WelcomeFrame;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
+import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.lang.foreign.MemorySegment;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLException;
 
 /**
- * Opens one FWP/1 connection: TCP connect, HELLO, then WELCOME — or the server's ERROR, thrown
- * with its code and message. Control path: allocates freely.
+ * Opens one FWP/1 connection: TCP connect, the TLS handshake when configured, HELLO, then WELCOME
+ * — or the server's ERROR, thrown with its code and message. The connect timeout bounds all of it:
+ * at the deadline the socket is closed, which ends whatever step is blocked. Control path:
+ * allocates freely.
  *
  * <p>Thread-safety: stateless.
  */
 final class Handshake {
     /** A connection that got its WELCOME. */
-    record Welcome(SocketChannel channel, int maxFrameLength, long instanceId) {
+    record Welcome(Wire wire, int maxFrameLength, long instanceId) {
     }
 
     private Handshake() {
@@ -34,29 +37,42 @@ final class Handshake {
 
     /**
      * @throws FerriteClientException with the server's code when it answered ERROR, with a null
-     *                                code for a connect failure, a timeout or a bad answer
+     *                                code for a connect or TLS failure, a timeout or a bad answer
      */
     static Welcome open(ClientConfig config) throws FerriteClientException {
         String where = config.host() + ":" + config.port();
-        int timeoutMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()));
+        long timeoutMillis = Math.max(1, config.connectTimeout().toMillis());
         SocketChannel channel = null;
+        Deadline deadline = null;
         try {
             channel = SocketChannel.open();
             channel.socket().setTcpNoDelay(true);
-            channel.socket().connect(new InetSocketAddress(config.host(), config.port()), timeoutMillis);
-            writeHello(channel, config.tokenBytes(), config.clientName().getBytes(StandardCharsets.UTF_8));
-            // Timed reads go through the socket adaptor's stream (it honours SO_TIMEOUT and does not buffer).
-            channel.socket().setSoTimeout(timeoutMillis);
-            Welcome welcome = readWelcome(channel, channel.socket().getInputStream(), where);
+            deadline = Deadline.start(channel, timeoutMillis);
+            channel.socket().connect(new InetSocketAddress(config.host(), config.port()), (int) Math.min(Integer.MAX_VALUE, timeoutMillis));
+            Wire wire = config.tls() == null ? new PlainWire(channel)
+                : TlsWire.handshake(channel, config.tls().context(), config.host(), config.port());
+            writeHello(wire, config.tokenBytes(), config.clientName().getBytes(StandardCharsets.UTF_8));
+            Welcome welcome = readWelcome(wire, where);
+            if (!deadline.disarm()) {
+                throw new SocketTimeoutException();
+            }
             channel = null;
             return welcome;
-        } catch (SocketTimeoutException e) {
-            throw new FerriteClientException("no WELCOME from " + where + " within " + timeoutMillis + " ms", e);
         } catch (FerriteClientException e) {
             throw e;
         } catch (IOException e) {
+            if (e instanceof SocketTimeoutException || deadline != null && deadline.expired()) {
+                throw new FerriteClientException("no WELCOME from " + where + " within " + timeoutMillis + " ms"
+                    + (config.tls() == null ? "" : " (TLS handshake included)"), e);
+            }
+            if (e instanceof SSLException) {
+                throw new FerriteClientException("TLS with " + where + " failed: " + e.getMessage(), e);
+            }
             throw new FerriteClientException("cannot connect to " + where + ": " + e.getMessage(), e);
         } finally {
+            if (deadline != null) {
+                deadline.disarm();
+            }
             if (channel != null) {
                 try {
                     channel.close();
@@ -67,16 +83,16 @@ final class Handshake {
         }
     }
 
-    private static void writeHello(SocketChannel channel, byte[] token, byte[] name) throws IOException {
+    private static void writeHello(Wire wire, byte[] token, byte[] name) throws IOException {
         ByteBuffer hello = ByteBuffer.allocate(HelloFrame.frameBytes(token.length, name.length));
         HelloFrame.write(MemorySegment.ofBuffer(hello), 0, token, name);
         while (hello.hasRemaining()) {
-            channel.write(hello);
+            wire.write(hello);
         }
     }
 
-    private static Welcome readWelcome(SocketChannel channel, InputStream in, String where) throws IOException {
-        MemorySegment header = MemorySegment.ofArray(readFully(in, FrameHeader.HEADER_LENGTH));
+    private static Welcome readWelcome(Wire wire, String where) throws IOException {
+        MemorySegment header = MemorySegment.ofArray(readFully(wire, FrameHeader.HEADER_LENGTH));
         FrameHeader frame = new FrameHeader().wrap(header, 0);
         Violation badLength = frame.checkLength(FrameHeader.DEFAULT_MAX_FRAME_LENGTH);
         if (badLength != null) {
@@ -84,7 +100,7 @@ final class Handshake {
         }
         int kind = frame.kind();
         int bodyLength = frame.bodyLength();
-        MemorySegment body = MemorySegment.ofArray(readFully(in, bodyLength));
+        MemorySegment body = MemorySegment.ofArray(readFully(wire, bodyLength));
         if (kind == FrameKind.ERROR && ErrorFrame.check(body, 0, bodyLength) == null) {
             ErrorFrame error = new ErrorFrame().wrap(body, 0);
             throw new FerriteClientException(ErrorCode.of(error.code()), 0, error.message());
@@ -100,19 +116,63 @@ final class Handshake {
         }
         WelcomeFrame welcome = new WelcomeFrame().wrap(body, 0);
         int maxFrameLength = (int) Math.min(Integer.MAX_VALUE, welcome.maxFrameLength());
-        return new Welcome(channel, maxFrameLength, welcome.instanceId());
+        return new Welcome(wire, maxFrameLength, welcome.instanceId());
     }
 
-    private static byte[] readFully(InputStream in, int length) throws IOException {
+    /** Exactly {@code length} bytes: the wire returns what has arrived, byte by byte if need be. */
+    private static byte[] readFully(Wire wire, int length) throws IOException {
         byte[] bytes = new byte[length];
-        int read = 0;
-        while (read < length) {
-            int n = in.read(bytes, read, length - read);
-            if (n < 0) {
+        ByteBuffer into = ByteBuffer.wrap(bytes);
+        while (into.hasRemaining()) {
+            if (wire.read(into) < 0) {
                 throw new EOFException("the server closed the connection during the handshake");
             }
-            read += n;
         }
         return bytes;
+    }
+
+    /**
+     * Closes the socket when the handshake outlives its timeout (a blocking channel has no read
+     * timeout of its own); one virtual thread per connection attempt.
+     */
+    private static final class Deadline {
+        private final Thread timer;
+        private final AtomicBoolean fired = new AtomicBoolean();
+        private final AtomicBoolean done = new AtomicBoolean();
+
+        private Deadline(SocketChannel channel, long millis) {
+            this.timer = Thread.ofVirtual().name("ferrite-client-connect-deadline").start(() -> {
+                try {
+                    Thread.sleep(millis);
+                } catch (InterruptedException disarmed) {
+                    return;
+                }
+                if (done.compareAndSet(false, true)) {
+                    fired.set(true);
+                    try {
+                        channel.close();
+                    } catch (IOException ignored) {
+                        // the blocked step fails with the close, and reports the timeout
+                    }
+                }
+            });
+        }
+
+        static Deadline start(SocketChannel channel, long millis) {
+            return new Deadline(channel, millis);
+        }
+
+        /** Stops the timer; false when it had already fired (the socket is closed). */
+        boolean disarm() {
+            boolean inTime = done.compareAndSet(false, true);
+            if (inTime) {
+                timer.interrupt();
+            }
+            return inTime && !fired.get();
+        }
+
+        boolean expired() {
+            return fired.get();
+        }
     }
 }

@@ -12,7 +12,6 @@ import io.ferrite.protocol.Violation;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 
 /**
  * Reads a connection's server frames (ACK, REJECT, ERROR, PING, PONG) in place from one direct
@@ -55,7 +54,7 @@ final class InboundFrameReader {
      * @param maxFrameLength the largest length value accepted (the server's own limit)
      * @return why it ended
      */
-    String read(SocketChannel channel, int maxFrameLength) {
+    String read(Wire channel, int maxFrameLength) {
         buffer.clear();
         try {
             while (true) {

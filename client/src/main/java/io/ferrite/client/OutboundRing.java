@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 
 /**
  * The client's outbound buffer and resend buffer in one: EVENT frames, encoded little-endian
@@ -193,7 +192,7 @@ final class OutboundRing {
      * Under the write lock: writes every appended byte not yet written to {@code channel}
      * (blocking). On an exception the bytes stay for the resend.
      */
-    void writeTo(SocketChannel channel) throws IOException {
+    void writeTo(Wire channel) throws IOException {
         long end = publishedTail.getAcquire();
         while (sent < end) {
             int index = (int) (sent & mask);

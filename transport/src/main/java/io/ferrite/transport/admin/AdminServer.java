@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * the application adds, e.g. the CLI's {@code GET /profile}). Each request runs its route on a
  * virtual thread of its own, so a slow route never stalls the others. Routes registered as guarded
  * need {@code Authorization: Bearer <token>} when the server has a token (constant-time compare).
- * Control path only: one NIO event loop; allocation is fine.
+ * With TLS it serves HTTPS only. Control path only: one NIO event loop; allocation is fine.
  *
  * <p>Thread-safety: build and start on one thread; close once; routes from any thread.
  */
@@ -46,6 +47,7 @@ public final class AdminServer implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Map<String, Route> routes;
     private final byte[] token;
+    private final SslContext tls;
     private final Channel channel;
 
     private record Route(AdminRoute handler, boolean guarded) {
@@ -54,6 +56,7 @@ public final class AdminServer implements AutoCloseable {
     private AdminServer(Builder builder) throws Exception {
         this.routes = Map.copyOf(builder.routes);
         this.token = builder.token;
+        this.tls = builder.tls;
         this.channel = bind(builder);
     }
 
@@ -63,6 +66,9 @@ public final class AdminServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                        }
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(8 * 1024),
                             new SimpleChannelInboundHandler<FullHttpRequest>() {
                                 @Override
@@ -150,6 +156,7 @@ public final class AdminServer implements AutoCloseable {
         private String bind = "127.0.0.1";
         private int port = 7071;
         private byte[] token;
+        private SslContext tls;
         private final Map<String, Route> routes = new LinkedHashMap<>();
 
         private Builder() {
@@ -169,6 +176,12 @@ public final class AdminServer implements AutoCloseable {
         /** The bearer token guarded routes require, or null for none. */
         public Builder token(byte[] bearerToken) {
             this.token = bearerToken;
+            return this;
+        }
+
+        /** Serve HTTPS with this context (the FWP/1 port's: same certificate, same client CA); null: HTTP. */
+        public Builder tls(SslContext context) {
+            this.tls = context;
             return this;
         }
 

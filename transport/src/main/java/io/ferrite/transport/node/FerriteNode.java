@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       server's largest frame carries ({@code maxFrameLength - 4 - 40}), so a frame the server
  *       accepts is not refused by the engine for its size;</li>
  *   <li>one {@link CpuLayout} places the server's event loops and the engine's threads;</li>
- *   <li>the admin port's token is the server's HELLO token.</li>
+ *   <li>the admin port's token is the server's HELLO token, and its TLS the server's (HTTPS with the
+ *       same certificate and client CA).</li>
  * </ul>
  * Start order: engine, server, admin; whatever started is closed again if a later part fails.
  * Close order: health says stopping, the server stops accepting and flushes the ACKs it owes, the
@@ -186,7 +187,7 @@ public final class FerriteNode implements AutoCloseable {
                 AdminServer admin = null;
                 if (adminPort >= 0) {
                     AdminServer.Builder routes = AdminServer.builder().bind(serverConfig.bind()).port(adminPort)
-                        .token(serverConfig.token())
+                        .token(serverConfig.token()).tls(listening.tlsContext())
                         .route("GET", "/health", request -> health(serving, started, durability, stopping));
                     guardedRoutes.forEach((path, route) -> routes.guardedRoute("GET", path, route));
                     admin = routes.start();

@@ -5,6 +5,7 @@ import io.ferrite.protocol.ErrorCode;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.net.InetSocketAddress;
@@ -226,6 +227,14 @@ final class ConnectionHandler extends ByteToMessageDecoder implements InboundFra
             }
         }
         super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof SslHandshakeCompletionEvent done && !done.isSuccess()) {
+            counters.tlsHandshakeFailed(); // the SslHandler closes the connection; its cause goes to exceptionCaught
+        }
+        super.userEventTriggered(ctx, event);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.ferrite.transport.server;
 
 import io.ferrite.affinity.CpuLayout;
 import io.ferrite.protocol.FrameHeader;
+import io.ferrite.transport.tls.TlsSettings;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -27,12 +28,13 @@ import java.util.Objects;
  * @param maxConnections       most connections held at once; the next one's HELLO gets ERROR CONNECTION_LIMIT
  * @param authFailuresPerMinute failed HELLOs (wrong or missing token) one remote address may make in a
  *                             minute before its HELLOs are refused without being checked; 0: no limit
+ * @param tls                  TLS on this port (and the admin port), or null for plain TCP
  */
 public record ServerConfig(String bind, int port, TransportKind transport, int ioThreads, int maxFrameLength,
                            byte[] token, BackpressurePolicy backpressure, int writeLowWaterMark,
                            int writeHighWaterMark, Duration slowConsumerTimeout, CpuLayout cpuLayout,
                            Duration handshakeTimeout, Duration idleTimeout, int maxConnections,
-                           int authFailuresPerMinute) {
+                           int authFailuresPerMinute, TlsSettings tls) {
 
     public ServerConfig {
         Objects.requireNonNull(bind, "bind");
@@ -81,14 +83,14 @@ public record ServerConfig(String bind, int port, TransportKind transport, int i
         return builder().bind(bind).port(port).transport(transport).ioThreads(ioThreads).maxFrameLength(maxFrameLength)
             .token(token).backpressure(backpressure).slowConsumer(writeLowWaterMark, writeHighWaterMark, slowConsumerTimeout)
             .cpuLayout(cpuLayout).handshakeTimeout(handshakeTimeout).idleTimeout(idleTimeout)
-            .maxConnections(maxConnections).authFailuresPerMinute(authFailuresPerMinute);
+            .maxConnections(maxConnections).authFailuresPerMinute(authFailuresPerMinute).tls(tls);
     }
 
     /**
      * Builds a {@link ServerConfig}. Defaults: loopback, port 7070, {@code auto} transport, one event
      * loop, 1 MiB frames, no token, block on back pressure, 32/64 KiB write water marks, a 10 s
      * slow-consumer timeout, nothing pinned, a 10 s handshake timeout, no idle timeout, at most
-     * 10 000 connections, 10 failed HELLOs a minute per address. {@link #build()} checks every value.
+     * 10 000 connections, 10 failed HELLOs a minute per address, plain TCP. {@link #build()} checks every value.
      *
      * <p>Thread-safety: not thread-safe; build on one thread.
      */
@@ -108,8 +110,15 @@ public record ServerConfig(String bind, int port, TransportKind transport, int i
         private Duration idleTimeout = Duration.ZERO;
         private int maxConnections = 10_000;
         private int authFailuresPerMinute = 10;
+        private TlsSettings tls;
 
         private Builder() {
+        }
+
+        /** TLS on the FWP/1 port and the admin port; null: plain TCP. */
+        public Builder tls(TlsSettings settings) {
+            this.tls = settings;
+            return this;
         }
 
         /** How long a connection may take to complete its HELLO before ERROR PROTOCOL_VIOLATION and the close. */
@@ -192,7 +201,7 @@ public record ServerConfig(String bind, int port, TransportKind transport, int i
         public ServerConfig build() {
             return new ServerConfig(bind, port, transport, ioThreads, maxFrameLength, token, backpressure,
                 writeLowWaterMark, writeHighWaterMark, slowConsumerTimeout, cpuLayout, handshakeTimeout, idleTimeout,
-                maxConnections, authFailuresPerMinute);
+                maxConnections, authFailuresPerMinute, tls);
         }
     }
 }

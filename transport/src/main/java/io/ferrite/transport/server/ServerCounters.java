@@ -31,6 +31,7 @@ public final class ServerCounters {
     private final LongAdder connectionLimitRefused = new LongAdder();
     private final LongAdder authFailures = new LongAdder();
     private final LongAdder authThrottled = new LongAdder();
+    private final LongAdder tlsHandshakeFailures = new LongAdder();
     /** Connections holding one of the server's places (see {@link #tryAdmit}). */
     private final AtomicInteger admitted = new AtomicInteger();
     private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
@@ -110,6 +111,10 @@ public final class ServerCounters {
         authThrottled.increment();
     }
 
+    void tlsHandshakeFailed() {
+        tlsHandshakeFailures.increment();
+    }
+
     void connectionFailed(Throwable cause) {
         if (loggedFailures.add(cause.getClass().getName() + ':' + cause.getMessage())) {
             LOG.warn("connection failed (further identical failures are not logged): {}", cause.toString());
@@ -175,5 +180,10 @@ public final class ServerCounters {
     /** HELLOs refused unchecked because their address failed too often this minute. */
     public long authThrottled() {
         return authThrottled.sum();
+    }
+
+    /** TLS handshakes that failed: plain TCP on the TLS port, an untrusted or missing client certificate, a timeout. */
+    public long tlsHandshakeFailures() {
+        return tlsHandshakeFailures.sum();
     }
 }
