@@ -52,7 +52,7 @@ final class Handshake {
             Wire wire = config.tls() == null ? new PlainWire(channel)
                 : TlsWire.handshake(channel, config.tls().context(), config.host(), config.port());
             writeHello(wire, config.tokenBytes(), config.clientName().getBytes(StandardCharsets.UTF_8));
-            Welcome welcome = readWelcome(wire, where);
+            Welcome welcome = readWelcome(wire, where, config.tls() != null);
             if (!deadline.disarm()) {
                 throw new SocketTimeoutException();
             }
@@ -91,8 +91,14 @@ final class Handshake {
         }
     }
 
-    private static Welcome readWelcome(Wire wire, String where) throws IOException {
-        MemorySegment header = MemorySegment.ofArray(readFully(wire, FrameHeader.HEADER_LENGTH));
+    private static Welcome readWelcome(Wire wire, String where, boolean tls) throws IOException {
+        MemorySegment header;
+        try {
+            header = MemorySegment.ofArray(readFully(wire, FrameHeader.HEADER_LENGTH));
+        } catch (EOFException e) {
+            throw tls ? e : new EOFException(e.getMessage() + " (a server that requires TLS does this to plain TCP:"
+                + " connect with TLS if it does)");
+        }
         FrameHeader frame = new FrameHeader().wrap(header, 0);
         Violation badLength = frame.checkLength(FrameHeader.DEFAULT_MAX_FRAME_LENGTH);
         if (badLength != null) {

@@ -9,6 +9,7 @@ import io.ferrite.bench.tcp.HandoffServer;
 import io.ferrite.bench.tcp.TcpScenarios;
 import io.ferrite.engine.Durability;
 import io.ferrite.transport.server.TransportKind;
+import io.ferrite.transport.tls.TlsProvider;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,8 @@ import java.util.regex.Pattern;
  *   <li>smoke: one of each kind on the auto transport, no Kafka;</li>
  *   <li>quick: every embedded pipe, every transport at 1 and 4 connections (async and sync) at
  *       maximum throughput, fixed rates 10k/100k/500k/1M on the auto transport (async, 1 connection)
- *       and 100k on the others, Kafka acks=1 and acks=all;</li>
+ *       and 100k on the others, TLS (OpenSSL and JDK providers) at maximum and at 100k on the auto
+ *       transport, Kafka acks=1 and acks=all;</li>
  *   <li>full: quick plus every fixed rate for every transport, durability and connection count, and
  *       the hand-off A/B ({@code ab.handoff.*}, auto transport).</li>
  * </ul>
@@ -73,6 +75,12 @@ final class Catalog {
         }
         for (int connections : CONNECTIONS) {
             list.add(TcpScenarios.ferriteWithoutDedup(auto, connections));
+        }
+        for (TlsProvider provider : List.of(TlsProvider.OPENSSL, TlsProvider.JDK)) {
+            for (int connections : CONNECTIONS) {
+                list.add(TcpScenarios.ferriteTls(auto, provider, connections, 0));
+            }
+            list.add(TcpScenarios.ferriteTls(auto, provider, 1, 100_000));
         }
         for (TransportKind transport : TRANSPORTS) {
             for (Durability durability : DURABILITIES) {

@@ -1,5 +1,7 @@
 package io.ferrite.bench.tcp;
 
+import io.ferrite.client.ClientTls;
+
 /**
  * A server on 127.0.0.1 that speaks enough FWP/1 for the load generator: HELLO/WELCOME, EVENT,
  * cumulative ACK. Ferrite itself ({@link FerriteTarget}) or the raw Netty peer ({@link RawNettyServer}).
@@ -8,6 +10,11 @@ package io.ferrite.bench.tcp;
  */
 interface IngestTarget extends AutoCloseable {
     int port();
+
+    /** TLS the load generator must speak to this target, or null for plain TCP. */
+    default ClientTls clientTls() {
+        return null;
+    }
 
     @Override
     void close();

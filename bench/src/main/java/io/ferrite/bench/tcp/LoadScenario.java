@@ -92,7 +92,8 @@ public final class LoadScenario implements Scenario {
     @Override
     public TrialResult run(Duration duration, Duration sample) throws Exception {
         long events = rate > 0 ? Math.max(connections, Math.round(rate * duration.toNanos() / 1e9)) : Long.MAX_VALUE / 4;
-        LoadConfig config = LoadConfig.of(ClientConfig.builder("127.0.0.1", target.port()).clientName("ferrite-bench").build(),
+        LoadConfig config = LoadConfig.of(ClientConfig.builder("127.0.0.1", target.port()).clientName("ferrite-bench")
+                    .tls(target.clientTls()).build(),
                 events, rate, PAYLOAD, connections)
             .withProgressInterval(sample)
             .withAckTimeout(Duration.ofSeconds(30));

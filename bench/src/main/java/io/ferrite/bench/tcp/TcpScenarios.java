@@ -3,6 +3,7 @@ package io.ferrite.bench.tcp;
 import io.ferrite.bench.suite.Scenario;
 import io.ferrite.engine.Durability;
 import io.ferrite.transport.server.TransportKind;
+import io.ferrite.transport.tls.TlsProvider;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -52,7 +53,24 @@ public final class TcpScenarios {
             + "%d connection(s), 64-byte events as fast as ACKs allow", transport.cliName(), connections);
         return new LoadScenario(name, "tcp-max", description,
             List.of("tcp.max." + transport.cliName() + ".async.c" + connections, "peer.chronicle.append"), 0, connections,
-            () -> new FerriteTarget(transport, Durability.ASYNC, false), NettyTransports.unavailableReason(transport));
+            () -> new FerriteTarget(transport, Durability.ASYNC, false, null), NettyTransports.unavailableReason(transport));
+    }
+
+    /**
+     * What TLS costs ({@code tcp.<max|rateR>.<transport>.async-tls-<provider>.c<N>}): Ferrite's server
+     * with TLS by {@code provider}, against the same cell in plain TCP. The load generator's side is
+     * the JDK's SSLEngine (the Java client's), on the same cores.
+     */
+    public static Scenario ferriteTls(TransportKind transport, TlsProvider provider, int connections, double rate) {
+        String mode = "async-tls-" + provider.cliName();
+        String cell = (rate > 0 ? "tcp.rate" + rateLabel(rate) : "tcp.max") + "." + transport.cliName();
+        String name = cell + "." + mode + ".c" + connections;
+        String description = String.format(Locale.ROOT, "FerriteServer (%s, async, TLS by %s; client: JDK SSLEngine) <- "
+            + "LoadGenerator, %d connection(s), 64-byte events %s", transport.cliName(), provider.cliName(), connections,
+            rate > 0 ? "open loop at " + rateLabel(rate) + "/s, CO-corrected ACK latency" : "as fast as ACKs allow");
+        return new LoadScenario(name, rate > 0 ? "tcp-rate" : "tcp-max", description,
+            List.of(cell + ".async.c" + connections), rate, connections,
+            () -> new FerriteTarget(transport, Durability.ASYNC, true, provider), NettyTransports.unavailableReason(transport));
     }
 
     /**

@@ -114,8 +114,8 @@ class ServerTlsTest {
         try (TestNode node = TestNode.start(TestNode.memoryEngine(), tlsServer(wrongHost))) {
             assertThatThrownBy(() -> FerriteClient.connect(node.client().tls(trustingOurCa).reconnect(false).build()))
                 .isInstanceOf(FerriteClientException.class)
-                .hasMessageContaining("TLS with")
-                .hasMessageContaining("127.0.0.1");
+                .hasMessageContaining("TLS with 127.0.0.1:" + node.port() + " failed")
+                .hasMessageContaining("No subject alternative names matching IP address 127.0.0.1");
         }
     }
 
@@ -159,7 +159,8 @@ class ServerTlsTest {
             assertThatThrownBy(() -> FerriteClient.connect(node.client().reconnect(false)
                 .connectTimeout(Duration.ofSeconds(3)).build()))
                 .isInstanceOf(FerriteClientException.class)
-                .hasMessageContaining("127.0.0.1:" + node.port());
+                .hasMessageContaining("cannot connect to 127.0.0.1:" + node.port())
+                .hasMessageContaining("a server that requires TLS does this to plain TCP");
             assertThat(node.counters().accepted()).isZero();
         }
     }
@@ -170,8 +171,10 @@ class ServerTlsTest {
             assertThatThrownBy(() -> FerriteClient.connect(node.client().tls(ClientTls.fromPem(pki.ca(), null, null))
                 .reconnect(false).connectTimeout(Duration.ofSeconds(5)).build()))
                 .isInstanceOf(FerriteClientException.class)
-                .hasMessageContaining("127.0.0.1:" + node.port());
+                .hasMessageContaining("TLS with 127.0.0.1:" + node.port() + " failed")
+                .hasMessageContaining("plaintext connection?");
             assertThat(node.counters().accepted()).isZero();
+            Await.until("the ClientHello counted as a protocol error", WAIT, () -> node.counters().protocolErrors() == 1);
         }
     }
 
