@@ -40,6 +40,15 @@ final class CliProcess implements AutoCloseable {
         return new CliProcess(ChildJvm.start(FerriteCli.class, args));
     }
 
+    /** Another main class (a test's variant of a command) as the child. */
+    static CliProcess startMain(Class<?> mainClass, String... args) throws IOException {
+        return new CliProcess(ChildJvm.start(mainClass, args));
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
     /** Waits for the ready line of {@code ferrite run} and returns its FWP/1 port. */
     int awaitReady(Duration timeout) {
         String line = awaitLine("ferrite listening on ", timeout);
