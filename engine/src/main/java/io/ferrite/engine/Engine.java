@@ -4,6 +4,7 @@ import io.ferrite.engine.journal.ChronicleJournal;
 import io.ferrite.engine.journal.DeadLetterJournal;
 import io.ferrite.engine.journal.GroupCommitter;
 import io.ferrite.engine.journal.Journal;
+import io.ferrite.engine.metrics.MetricRegistry;
 import io.ferrite.engine.sequencer.EventBatch;
 import io.ferrite.engine.sequencer.Sequencer;
 import io.ferrite.engine.stage.StageAgent;
@@ -51,6 +52,7 @@ public final class Engine implements AutoCloseable {
     private final List<AgentRunner> stageRunners;
     private final AgentRunner housekeepingRunner;
     private final List<AutoCloseable> resources;
+    private final MetricRegistry metricRegistry;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Completed by the first close, normally or with what it threw; later closes wait for it. */
     private final CompletableFuture<CloseReport> closeReport = new CompletableFuture<>();
@@ -66,6 +68,7 @@ public final class Engine implements AutoCloseable {
         this.stageRunners = parts.stageRunners();
         this.housekeepingRunner = parts.housekeepingRunner();
         this.resources = parts.resources();
+        this.metricRegistry = parts.metrics();
     }
 
     /** A builder with defaults for a small machine. */
@@ -226,6 +229,14 @@ public final class Engine implements AutoCloseable {
         }
         return new EngineMetrics(appended, sequencer.duplicates(), sequencer.backPressured(), sequencer.rejected(),
             sequencer.journalUnavailable(), List.copyOf(stageMetrics));
+    }
+
+    /**
+     * The engine's figures as named metrics, for exporters (the counters file next to the journal,
+     * the admin port's {@code /metrics}); the composing node adds its own to the same registry.
+     */
+    public MetricRegistry metricRegistry() {
+        return metricRegistry;
     }
 
     /** The dead-letter journal (null when the engine has no journal directory). */

@@ -10,6 +10,8 @@ import io.ferrite.engine.journal.JournalConfig;
 import io.ferrite.engine.journal.JournalReader;
 import io.ferrite.engine.journal.JournalRetention;
 import io.ferrite.engine.journal.MemoryJournal;
+import io.ferrite.engine.metrics.CountersPublisher;
+import io.ferrite.engine.metrics.MetricRegistry;
 import io.ferrite.engine.metrics.StageMetrics;
 import io.ferrite.engine.sequencer.Sequencer;
 import io.ferrite.engine.stage.StageAgent;
@@ -25,6 +27,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -43,6 +46,10 @@ final class EngineAssembly {
     private static final Logger LOG = LoggerFactory.getLogger(EngineAssembly.class);
     /** Retention runs at most this often. */
     private static final long RETENTION_PERIOD_NANOS = 10_000_000_000L;
+    /** The counters file's room: the engine's ~20 + 5 per stage, the server's ~20. */
+    private static final int MAX_COUNTERS = 1024;
+    /** How far behind the process the counters file may be. */
+    private static final Duration COUNTERS_INTERVAL = Duration.ofMillis(100);
 
     private EngineAssembly() {
     }
@@ -178,10 +185,14 @@ final class EngineAssembly {
             housekeepingRunner = startRunner(config, idle, agent,
                 new PinningThreadFactory(layout, CpuLayout.JOURNAL, true));
         }
+        MetricRegistry metrics = EngineMetricSources.register(sequencer, stages, dedup, groupCommitter, chronicle);
+        if (root != null) {
+            resources.add(CountersPublisher.start(metrics, root, MAX_COUNTERS, COUNTERS_INTERVAL));
+        }
         LOG.info("engine started: durability={} stages={} threading={} journal={} next index={}", config.durability(),
             specs.stream().map(EngineConfig.StageSpec::name).toList(), config.threading(), root, endAtOpen);
         return new Engine(config, new EngineParts(journal, sequencer, groupCommitter, deadLetters, stages, stageRunners,
-            housekeepingRunner, List.copyOf(resources)));
+            housekeepingRunner, List.copyOf(resources), metrics));
     }
 
     /**
@@ -260,6 +271,6 @@ final class EngineAssembly {
     /** What {@link Engine} is made of. */
     record EngineParts(Journal journal, Sequencer sequencer, GroupCommitter groupCommitter, DeadLetterJournal deadLetters,
                        List<StageAgent> stages, List<AgentRunner> stageRunners, AgentRunner housekeepingRunner,
-                       List<AutoCloseable> resources) {
+                       List<AutoCloseable> resources, MetricRegistry metrics) {
     }
 }

@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -102,7 +104,9 @@ public final class AdminServer implements AutoCloseable {
             reply(ctx, AdminResponse.error(401, "this server has a token: send it as 'Authorization: Bearer <token>'"));
             return;
         }
-        AdminRequest adminRequest = new AdminRequest(method, uri.path(), uri.parameters());
+        Map<String, String> headers = new HashMap<>();
+        request.headers().forEach(header -> headers.putIfAbsent(header.getKey().toLowerCase(Locale.ROOT), header.getValue()));
+        AdminRequest adminRequest = new AdminRequest(method, uri.path(), uri.parameters(), headers);
         Thread.ofVirtual().name("admin " + method + " " + uri.path()).start(() -> reply(ctx, run(route, adminRequest)));
     }
 

@@ -11,6 +11,7 @@ import io.ferrite.transport.admin.AdminResponse;
 import io.ferrite.transport.admin.AdminRoute;
 import io.ferrite.transport.admin.AdminServer;
 import io.ferrite.transport.admin.JsonText;
+import io.ferrite.transport.admin.PrometheusRoute;
 import io.ferrite.transport.server.FerriteServer;
 import io.ferrite.transport.server.ServerConfig;
 import io.ferrite.transport.server.ServerCounters;
@@ -181,6 +182,7 @@ public final class FerriteNode implements AutoCloseable {
             FerriteServer listening = null;
             try {
                 listening = FerriteServer.start(started, serverConfig);
+                listening.counters().registerInto(started.metricRegistry());
                 FerriteServer serving = listening;
                 Durability durability = started.config().durability();
                 AtomicBoolean stopping = new AtomicBoolean();
@@ -188,7 +190,8 @@ public final class FerriteNode implements AutoCloseable {
                 if (adminPort >= 0) {
                     AdminServer.Builder routes = AdminServer.builder().bind(serverConfig.bind()).port(adminPort)
                         .token(serverConfig.token()).tls(listening.tlsContext())
-                        .route("GET", "/health", request -> health(serving, started, durability, stopping));
+                        .route("GET", "/health", request -> health(serving, started, durability, stopping))
+                        .route("GET", "/metrics", new PrometheusRoute(started.metricRegistry()));
                     guardedRoutes.forEach((path, route) -> routes.guardedRoute("GET", path, route));
                     admin = routes.start();
                 }

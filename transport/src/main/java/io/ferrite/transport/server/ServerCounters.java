@@ -1,5 +1,7 @@
 package io.ferrite.transport.server;
 
+import io.ferrite.engine.metrics.Metric;
+import io.ferrite.engine.metrics.MetricRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -185,5 +187,36 @@ public final class ServerCounters {
     /** TLS handshakes that failed: plain TCP on the TLS port, an untrusted or missing client certificate, a timeout. */
     public long tlsHandshakeFailures() {
         return tlsHandshakeFailures.sum();
+    }
+
+    /** Adds these counters to {@code registry} (read on demand; nothing is added to the event loops' work). */
+    public void registerInto(MetricRegistry registry) {
+        registry.add(Metric.gauge("ferrite_connections_open", "FWP/1 connections open now", this::connectionsOpen));
+        registry.add(Metric.counter("ferrite_connections_opened", "FWP/1 connections accepted", this::connectionsOpened));
+        registry.add(Metric.counter("ferrite_server_events", "EVENT frames answered, by outcome", this::accepted)
+            .withLabel("outcome", "accepted"));
+        registry.add(Metric.counter("ferrite_server_events", "EVENT frames answered, by outcome", this::duplicates)
+            .withLabel("outcome", "duplicate"));
+        registry.add(Metric.counter("ferrite_server_events", "EVENT frames answered, by outcome", this::rejected)
+            .withLabel("outcome", "rejected"));
+        registry.add(Metric.counter("ferrite_server_acks", "ACK frames sent", this::acks));
+        registry.add(Metric.counter("ferrite_server_back_pressured", "Times a connection stopped reading because the"
+            + " engine was full", this::backPressured));
+        registry.add(Metric.counter("ferrite_connections_closed", "Connections the server closed, by why",
+            this::protocolErrors).withLabel("reason", "protocol_error"));
+        registry.add(Metric.counter("ferrite_connections_closed", "Connections the server closed, by why",
+            this::slowConsumersClosed).withLabel("reason", "slow_consumer"));
+        registry.add(Metric.counter("ferrite_connections_closed", "Connections the server closed, by why",
+            this::handshakeTimeouts).withLabel("reason", "handshake_timeout"));
+        registry.add(Metric.counter("ferrite_connections_closed", "Connections the server closed, by why",
+            this::idleClosed).withLabel("reason", "idle"));
+        registry.add(Metric.counter("ferrite_connections_closed", "Connections the server closed, by why",
+            this::connectionLimitRefused).withLabel("reason", "connection_limit"));
+        registry.add(Metric.counter("ferrite_connections_closed", "Connections the server closed, by why",
+            this::authFailures).withLabel("reason", "unauthorized"));
+        registry.add(Metric.counter("ferrite_connections_closed", "Connections the server closed, by why",
+            this::authThrottled).withLabel("reason", "auth_throttled"));
+        registry.add(Metric.counter("ferrite_connections_closed", "Connections the server closed, by why",
+            this::tlsHandshakeFailures).withLabel("reason", "tls_handshake"));
     }
 }

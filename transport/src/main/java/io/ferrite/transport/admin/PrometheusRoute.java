@@ -1,0 +1,80 @@
+package io.ferrite.transport.admin;
+
+import io.ferrite.engine.metrics.Metric;
+import io.ferrite.engine.metrics.MetricRegistry;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code GET /metrics}: a node's {@link MetricRegistry} and the JVM's own figures (GC, memory,
+ * threads, CPU, open files) in the Prometheus text format, or OpenMetrics when the scraper asks
+ * for it in {@code Accept} — written by the Prometheus Java client's exposition module. Metrics of
+ * one name (a family) are grouped, each labelled series a data point.
+ *
+ * <p>Thread-safety: thread-safe; each scrape reads every metric once.
+ */
+public final class PrometheusRoute implements AdminRoute {
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final ExpositionFormats formats = ExpositionFormats.init();
+
+    /** Exposes {@code metrics} plus the JVM's metrics. */
+    public PrometheusRoute(MetricRegistry metrics) {
+        registry.register((MultiCollector) () -> snapshots(metrics.metrics()));
+        JvmMetrics.builder().register(registry);
+    }
+
+    @Override
+    public AdminResponse handle(AdminRequest request) throws IOException {
+        ExpositionFormatWriter writer = formats.findWriter(request.header("Accept", null));
+        ByteArrayOutputStream body = new ByteArrayOutputStream(16 * 1024);
+        writer.write(body, registry.scrape());
+        return new AdminResponse(200, writer.getContentType(), body.toByteArray());
+    }
+
+    /** Our metrics as Prometheus snapshots, one family per name, in registration order. */
+    static MetricSnapshots snapshots(Metric[] metrics) {
+        Map<String, List<Metric>> families = new LinkedHashMap<>();
+        for (Metric metric : metrics) {
+            families.computeIfAbsent(metric.name(), name -> new ArrayList<>()).add(metric);
+        }
+        List<MetricSnapshot> snapshots = new ArrayList<>(families.size());
+        for (List<Metric> family : families.values()) {
+            Metric first = family.getFirst();
+            if (first.kind() == Metric.Kind.COUNTER) {
+                CounterSnapshot.Builder counter = CounterSnapshot.builder().name(first.name()).help(first.help());
+                for (Metric metric : family) {
+                    counter.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels(metric))
+                        .value(metric.read()).build());
+                }
+                snapshots.add(counter.build());
+            } else {
+                GaugeSnapshot.Builder gauge = GaugeSnapshot.builder().name(first.name()).help(first.help());
+                for (Metric metric : family) {
+                    gauge.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels(metric))
+                        .value(metric.read()).build());
+                }
+                snapshots.add(gauge.build());
+            }
+        }
+        return new MetricSnapshots(snapshots);
+    }
+
+    private static Labels labels(Metric metric) {
+        return metric.labelName() == null ? Labels.EMPTY : Labels.of(metric.labelName(), metric.labelValue());
+    }
+}
