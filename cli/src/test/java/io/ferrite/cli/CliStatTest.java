@@ -36,8 +36,11 @@ class CliStatTest {
 
             String[] running = {""};
             Await.until("stat shows the 5,000 events", Duration.ofSeconds(10), () -> {
+                // the file is up to 100 ms behind, and the stage may count an event before the event loop does
                 running[0] = stat(journal, "--journal", journal.toString()).out();
-                return running[0].matches("(?s).*ferrite_stage_events\\{stage=\"ingest\"} +5,000\n.*");
+                return running[0].matches("(?s).*ferrite_stage_events\\{stage=\"ingest\"} +5,000\n.*")
+                    && running[0].matches("(?s).*ferrite_server_events\\{outcome=\"accepted\"} +5,000\n.*")
+                    && running[0].matches("(?s).*ferrite_connections_open +0\n.*");
             });
             assertThat(running[0]).contains("pid " + server.pid() + " running")
                 .containsPattern("ferrite_events_journaled +5,000\n")
