@@ -5,6 +5,7 @@ import io.ferrite.engine.journal.DeadLetterJournal;
 import io.ferrite.engine.journal.GroupCommitter;
 import io.ferrite.engine.journal.Journal;
 import io.ferrite.engine.metrics.MetricRegistry;
+import io.ferrite.engine.metrics.StageMetrics;
 import io.ferrite.engine.sequencer.EventBatch;
 import io.ferrite.engine.sequencer.Sequencer;
 import io.ferrite.engine.stage.StageAgent;
@@ -229,6 +230,15 @@ public final class Engine implements AutoCloseable {
         }
         return new EngineMetrics(appended, sequencer.duplicates(), sequencer.backPressured(), sequencer.rejected(),
             sequencer.journalUnavailable(), List.copyOf(stageMetrics));
+    }
+
+    /** Each stage's live counters and latency recorder, in stage order (for exporters; read-only use). */
+    public List<StageMetrics> stageMetrics() {
+        List<StageMetrics> list = new ArrayList<>(stages.length);
+        for (StageAgent stage : stages) {
+            list.add(stage.metrics());
+        }
+        return List.copyOf(list);
     }
 
     /**

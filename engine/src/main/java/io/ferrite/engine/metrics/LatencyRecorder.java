@@ -4,7 +4,8 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.WriterReaderPhaser;
 
 /**
- * Publish-to-handled latency of one stage, in nanoseconds, on HdrHistogram.
+ * A latency on HdrHistogram, in nanoseconds, with one writer: a stage's publish-to-handled, or an
+ * event loop's read-to-ACK.
  *
  * <p>The stage records a whole batch inside one writer critical section of a
  * {@link WriterReaderPhaser}: {@link #beginBatch()}, any number of {@link #record} calls into a
@@ -13,8 +14,9 @@ import org.HdrHistogram.WriterReaderPhaser;
  * which was a fifth of a stage's time in the MEMORY benchmark). {@link #snapshot} swaps the active
  * histogram with a spare, waits for the batch in progress to end, and accumulates.
  *
- * <p>Thread-safety: {@link #beginBatch}, {@link #record}, {@link #endBatch} from the owning stage
- * thread only, never allocating; {@link #snapshot} from any thread (synchronized; allocates).
+ * <p>Thread-safety: {@link #beginBatch}, {@link #record}, {@link #endBatch} from the owning thread
+ * only, never allocating; {@link #snapshot} and {@link #takeInterval} from any thread (synchronized;
+ * they allocate).
  */
 public final class LatencyRecorder {
     /** One hour in nanoseconds: anything longer is clamped, not dropped. */
@@ -23,6 +25,8 @@ public final class LatencyRecorder {
 
     private final WriterReaderPhaser phaser = new WriterReaderPhaser();
     private final Histogram total = new Histogram(HIGHEST_TRACKABLE, SIGNIFICANT_DIGITS);
+    /** What was recorded since the last {@link #takeInterval()}. */
+    private final Histogram sinceInterval = new Histogram(HIGHEST_TRACKABLE, SIGNIFICANT_DIGITS);
     private volatile Histogram active = new Histogram(HIGHEST_TRACKABLE, SIGNIFICANT_DIGITS);
     private Histogram spare = new Histogram(HIGHEST_TRACKABLE, SIGNIFICANT_DIGITS);
 
@@ -30,18 +34,18 @@ public final class LatencyRecorder {
     private Histogram batch;
     private long batchToken;
 
-    /** Stage thread: opens a batch; pair with {@link #endBatch()}. */
+    /** Writer thread: opens a batch; pair with {@link #endBatch()}. */
     public void beginBatch() {
         batchToken = phaser.writerCriticalSectionEnter();
         batch = active;
     }
 
-    /** Stage thread, inside a batch: records one latency; negative values (clock oddities) count as 0. */
+    /** Writer thread, inside a batch: records one latency; negative values (clock oddities) count as 0. */
     public void record(long nanos) {
         batch.recordValue(Math.min(Math.max(nanos, 0), HIGHEST_TRACKABLE));
     }
 
-    /** Stage thread: closes the batch opened by {@link #beginBatch()}. */
+    /** Writer thread: closes the batch opened by {@link #beginBatch()}. */
     public void endBatch() {
         batch = null;
         phaser.writerCriticalSectionExit(batchToken);
@@ -49,6 +53,22 @@ public final class LatencyRecorder {
 
     /** Everything recorded since the engine started, as a copy. */
     public synchronized Histogram snapshot() {
+        flip();
+        return total.copy();
+    }
+
+    /**
+     * What was recorded since the previous call (the first call: since the start), as a copy: the
+     * interval histograms a sliding window is made of. Independent of {@link #snapshot()}.
+     */
+    public synchronized Histogram takeInterval() {
+        flip();
+        Histogram interval = sinceInterval.copy();
+        sinceInterval.reset();
+        return interval;
+    }
+
+    private void flip() {
         phaser.readerLock();
         try {
             spare.reset();
@@ -56,10 +76,10 @@ public final class LatencyRecorder {
             active = spare;
             phaser.flipPhase(); // returns once a batch that might still write to `filled` has ended
             total.add(filled);
+            sinceInterval.add(filled);
             spare = filled;
         } finally {
             phaser.readerUnlock();
         }
-        return total.copy();
     }
 }

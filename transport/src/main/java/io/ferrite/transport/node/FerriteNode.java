@@ -12,11 +12,16 @@ import io.ferrite.transport.admin.AdminRoute;
 import io.ferrite.transport.admin.AdminServer;
 import io.ferrite.transport.admin.JsonText;
 import io.ferrite.transport.admin.PrometheusRoute;
+import io.ferrite.transport.observe.AlertRule;
+import io.ferrite.transport.observe.NodeObserver;
+import io.ferrite.transport.observe.ObserverRoutes;
 import io.ferrite.transport.server.FerriteServer;
 import io.ferrite.transport.server.ServerConfig;
 import io.ferrite.transport.server.ServerCounters;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -45,13 +50,21 @@ public final class FerriteNode implements AutoCloseable {
     private final FerriteServer server;
     private final AdminServer admin;
     private final AtomicBoolean stopping;
+    private final NodeObserver observer;
     private CloseReport closeReport;
 
-    private FerriteNode(Engine engine, FerriteServer server, AdminServer admin, AtomicBoolean stopping) {
+    private FerriteNode(Engine engine, FerriteServer server, AdminServer admin, AtomicBoolean stopping,
+                        NodeObserver observer) {
         this.engine = engine;
         this.server = server;
         this.admin = admin;
         this.stopping = stopping;
+        this.observer = observer;
+    }
+
+    /** The observer behind {@code /status}, {@code /history}, {@code /alerts} (null without an admin port). */
+    public NodeObserver observer() {
+        return observer;
     }
 
     public static Builder builder(EngineBuilder engine) {
@@ -106,6 +119,9 @@ public final class FerriteNode implements AutoCloseable {
             return closeReport;
         }
         stopping.set(true);
+        if (observer != null) {
+            observer.close();
+        }
         try {
             server.close();
         } finally {
@@ -137,6 +153,9 @@ public final class FerriteNode implements AutoCloseable {
         private CpuLayout cpuLayout = CpuLayout.none();
         private int adminPort = -1;
         private final Map<String, AdminRoute> guardedRoutes = new LinkedHashMap<>();
+        private Duration observeEvery = Duration.ofSeconds(1);
+        private int historySize = 1_000;
+        private List<AlertRule> alertRules = AlertRule.defaults(10);
 
         private Builder(EngineBuilder engine) {
             this.engine = engine;
@@ -157,6 +176,22 @@ public final class FerriteNode implements AutoCloseable {
         /** Serve the admin port on the server's bind address ({@code 0} = any free port). */
         public Builder admin(int port) {
             this.adminPort = port;
+            return this;
+        }
+
+        /**
+         * How often the observer samples ({@code /status}, {@code /history}, alerts; default 1 s) and
+         * how many samples {@code /history} keeps (default 1,000).
+         */
+        public Builder observe(Duration every, int samplesKept) {
+            this.observeEvery = every;
+            this.historySize = samplesKept;
+            return this;
+        }
+
+        /** The alert rules (default: {@link AlertRule#defaults} with a 10 ms ACK p99 limit). */
+        public Builder alertRules(List<AlertRule> rules) {
+            this.alertRules = List.copyOf(rules);
             return this;
         }
 
@@ -187,15 +222,20 @@ public final class FerriteNode implements AutoCloseable {
                 Durability durability = started.config().durability();
                 AtomicBoolean stopping = new AtomicBoolean();
                 AdminServer admin = null;
+                NodeObserver observer = null;
                 if (adminPort >= 0) {
+                    observer = new NodeObserver(started, listening.counters(), observeEvery, historySize, alertRules);
                     AdminServer.Builder routes = AdminServer.builder().bind(serverConfig.bind()).port(adminPort)
                         .token(serverConfig.token()).tls(listening.tlsContext())
                         .route("GET", "/health", request -> health(serving, started, durability, stopping))
                         .route("GET", "/metrics", new PrometheusRoute(started.metricRegistry()));
                     guardedRoutes.forEach((path, route) -> routes.guardedRoute("GET", path, route));
+                    ObserverRoutes.install(routes, observer, serving.transport().cliName(),
+                        durability.name().toLowerCase(Locale.ROOT));
                     admin = routes.start();
+                    observer.start();
                 }
-                return new FerriteNode(started, listening, admin, stopping);
+                return new FerriteNode(started, listening, admin, stopping, observer);
             } catch (RuntimeException e) {
                 if (listening != null) {
                     listening.close();

@@ -56,8 +56,10 @@ final class ConnectionHandler extends ByteToMessageDecoder implements InboundFra
     private ScheduledFuture<?> handshakeTask;
     private ScheduledFuture<?> idleTask;
     private boolean admitted;
-    /** When the last bytes arrived (for the idle timeout). */
+    /** When the last read began (for the idle timeout). */
     private long lastReadNanos;
+    /** Between a read's first decode and its channelReadComplete. */
+    private boolean readOpen;
 
     ConnectionHandler(Engine engine, ServerConfig config, ServerCounters counters, AuthThrottle throttle,
                       long instanceId) {
@@ -102,8 +104,11 @@ final class ConnectionHandler extends ByteToMessageDecoder implements InboundFra
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        if (idleTask != null) {
-            lastReadNanos = System.nanoTime();
+        if (!readOpen) { // the first decode of a read: one clock read per read, for the ACK latency and the idle timer
+            readOpen = true;
+            long now = System.nanoTime();
+            answers.readStarted(now);
+            lastReadNanos = now;
         }
         if (closing) {
             drainedAfterError += in.readableBytes();
@@ -156,6 +161,7 @@ final class ConnectionHandler extends ByteToMessageDecoder implements InboundFra
      */
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        readOpen = false;
         if (!closing) {
             answers.endOfRead();
         }

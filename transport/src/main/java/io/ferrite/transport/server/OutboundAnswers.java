@@ -1,6 +1,7 @@
 package io.ferrite.transport.server;
 
 import io.ferrite.engine.Engine;
+import io.ferrite.engine.metrics.LatencyRecorder;
 import io.ferrite.protocol.ErrorCode;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -45,6 +46,10 @@ final class OutboundAnswers {
     private long unreportedAccepted;
     private long unreportedDuplicates;
     private long unreportedRejected;
+    private LatencyRecorder ackLatency;
+    private long readStartNanos;
+    /** When the oldest read whose events no ACK covers yet began; 0 when every answered event is ACKed. */
+    private long oldestUnackedNanos;
 
     OutboundAnswers(Engine engine, ServerCounters counters) {
         this.engine = engine;
@@ -53,6 +58,12 @@ final class OutboundAnswers {
 
     void attach(ChannelHandlerContext context) {
         this.ctx = context;
+        this.ackLatency = counters.ackLatencyRecorder(); // handlerAdded runs on the connection's event loop
+    }
+
+    /** A read began at {@code nanos} (its events' ACK latency is measured from here). */
+    void readStarted(long nanos) {
+        readStartNanos = nanos;
     }
 
     /**
@@ -111,6 +122,9 @@ final class OutboundAnswers {
         unreportedDuplicates = 0;
         unreportedRejected = 0;
         acks.add(batchCorrelationId, batchAckIndex, batchMaxIndex);
+        if (oldestUnackedNanos == 0) {
+            oldestUnackedNanos = readStartNanos;
+        }
         batchHasEvents = false;
         batchMaxIndex = -1;
     }
@@ -121,6 +135,7 @@ final class OutboundAnswers {
         if (acks.releaseUpTo(durableGate)) {
             ctx.write(NettyFrames.ack(ctx.alloc(), acks.releasedCorrelationId(), acks.releasedIndex()), ctx.voidPromise());
             counters.ackSent();
+            recordAckLatency();
         }
         if (!acks.isEmpty() && durableTask == null && !endOfConnection) {
             durableTask = ctx.executor().schedule(() -> {
@@ -129,6 +144,21 @@ final class OutboundAnswers {
                 ctx.flush();
             }, DURABLE_RETRY_NANOS, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /**
+     * The ACK just written covers the oldest unACKed read: its latency is from that read's start.
+     * Reads still waiting (SYNC, a group commit behind) are then timed from the newest read's start,
+     * which can only make them look faster, never slower, than they were.
+     */
+    private void recordAckLatency() {
+        if (oldestUnackedNanos == 0 || ackLatency == null) {
+            return;
+        }
+        ackLatency.beginBatch();
+        ackLatency.record(System.nanoTime() - oldestUnackedNanos);
+        ackLatency.endBatch();
+        oldestUnackedNanos = acks.isEmpty() ? 0 : readStartNanos;
     }
 
     void close() {

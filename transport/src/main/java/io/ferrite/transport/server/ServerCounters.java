@@ -1,12 +1,16 @@
 package io.ferrite.transport.server;
 
+import io.ferrite.engine.metrics.LatencyRecorder;
 import io.ferrite.engine.metrics.Metric;
 import io.ferrite.engine.metrics.MetricRegistry;
+import io.netty.util.concurrent.FastThreadLocal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -37,6 +41,26 @@ public final class ServerCounters {
     /** Connections holding one of the server's places (see {@link #tryAdmit}). */
     private final AtomicInteger admitted = new AtomicInteger();
     private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
+    /** Read-to-ACK latency, one recorder per event loop (single writer each), made on first use. */
+    private final List<LatencyRecorder> ackRecorders = new CopyOnWriteArrayList<>();
+    private final FastThreadLocal<LatencyRecorder> ackLatency = new FastThreadLocal<>() {
+        @Override
+        protected LatencyRecorder initialValue() {
+            LatencyRecorder recorder = new LatencyRecorder();
+            ackRecorders.add(recorder);
+            return recorder;
+        }
+    };
+
+    /** Event loop: this loop's read-to-ACK recorder. */
+    LatencyRecorder ackLatencyRecorder() {
+        return ackLatency.get();
+    }
+
+    /** Every event loop's read-to-ACK recorder so far (for a {@code LatencyWindow}). */
+    public List<LatencyRecorder> ackLatencyRecorders() {
+        return ackRecorders;
+    }
 
     void connectionOpened() {
         connectionsOpened.increment();
