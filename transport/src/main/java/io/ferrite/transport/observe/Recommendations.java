@@ -75,7 +75,8 @@ final class Recommendations {
                 + " stage keeps a whole core busy and starves the event loop; use --idle backoff (the default).",
                 now.cpus())));
         }
-        if (oldest.diskFreeBytes() > 0 && newest.diskFreeBytes() >= 0 && newest.diskFreeBytes() < oldest.diskFreeBytes()) {
+        if (seconds >= 30 && oldest.diskFreeBytes() > 0 && newest.diskFreeBytes() >= 0
+            && newest.diskFreeBytes() < oldest.diskFreeBytes()) {
             double bytesPerSecond = (oldest.diskFreeBytes() - newest.diskFreeBytes()) / seconds;
             double hours = newest.diskFreeBytes() / bytesPerSecond / 3600;
             if (hours < 24) {
