@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -55,6 +56,14 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--durability", defaultValue = "async", description = "async | sync | memory (default ${DEFAULT-VALUE}).")
     String durability;
 
+    @Option(names = "--admin-port", defaultValue = "0",
+        description = "Admin port of the demo's server, with the live dashboard (default ${DEFAULT-VALUE}: any free port).")
+    int adminPort;
+
+    @Option(names = "--linger", defaultValue = "0s",
+        description = "Keep the server up this long after the phases, to look at the dashboard (e.g. 60s; default ${DEFAULT-VALUE}).")
+    String linger;
+
     @Spec
     CommandSpec spec;
 
@@ -71,22 +80,33 @@ final class DemoCommand implements Callable<Integer> {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", System.getProperty(
             "org.slf4j.simpleLogger.defaultLogLevel", "warn"));
         Durability mode = RunCommand.parseDurability(durability);
+        Duration lingerFor = RunCommand.flag("--linger", linger, Durations::parse);
+        if (adminPort < 0 || adminPort > 65_535) {
+            throw new IllegalArgumentException("--admin-port must be 0..65535 (0 = any free port), was " + adminPort);
+        }
         Path journal = Files.createTempDirectory("ferrite-demo-");
         List<Phase> phases = new ArrayList<>();
         try (FerriteNode node = FerriteNode.builder(Engine.builder().journal(journal).durability(mode)
                  .stage("count", (event, index, endOfBatch) -> { }))
-                 .server(ServerConfig.builder().port(0)).start()) {
+                 .server(ServerConfig.builder().port(0)).admin(adminPort).start()) {
             FerriteServer server = node.server();
             say("ferrite demo: server on 127.0.0.1:%d transport=%s durability=%s journal=%s, %d CPUs",
                 server.port(), server.transport().cliName(), mode.name().toLowerCase(Locale.ROOT), journal,
                 Runtime.getRuntime().availableProcessors());
             say("%d connection(s), %d-byte payloads, every event journaled and deduplicated by eventId before its ACK",
                 connections, size);
+            say("live dashboard: http://127.0.0.1:%d/dashboard (also /status, /metrics)%s", node.adminPort(),
+                lingerFor.isZero() ? "; --linger 60s keeps it up after the run" : "");
             int firstSeconds = seconds / 2;
             phases.add(runPhase(node, "1. maximum throughput", 0, firstSeconds,
                 "as fast as ACKs return, " + LoadConfig.DEFAULT_WINDOW + " events in flight per connection"));
             phases.add(runPhase(node, "2. fixed rate", rate, seconds - firstSeconds,
                 String.format(Locale.ROOT, "%,d events/s, paced; latency from each event's scheduled send time", rate)));
+            if (!lingerFor.isZero()) {
+                say("");
+                say("the server stays up for %d s: http://127.0.0.1:%d/dashboard", lingerFor.toSeconds(), node.adminPort());
+                Thread.sleep(lingerFor.toMillis()); // the point of --linger: time for a person to look
+            }
         } finally {
             deleteRecursively(journal);
         }

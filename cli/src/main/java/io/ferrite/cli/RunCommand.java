@@ -11,6 +11,7 @@ import io.ferrite.engine.EngineBuilder;
 import io.ferrite.engine.EventHandler;
 import io.ferrite.engine.IdleKind;
 import io.ferrite.transport.node.FerriteNode;
+import io.ferrite.transport.observe.AlertRule;
 import io.ferrite.transport.server.BackpressurePolicy;
 import io.ferrite.transport.server.FerriteServer;
 import io.ferrite.transport.server.ServerConfig;
@@ -127,6 +128,11 @@ final class RunCommand implements Callable<Integer> {
         + " OpenSSL (BoringSSL, bundled) where it loads (default ${DEFAULT-VALUE}).")
     String tlsProvider;
 
+    @Option(names = "--alert-p99-ms", defaultValue = "10",
+        description = "The ack_latency_p99_high alert fires when the ACK p99 over 10 s stays above this many ms for 10 s"
+            + " (default ${DEFAULT-VALUE}).")
+    double alertP99Millis;
+
     @Option(names = "--checkpoint-every", defaultValue = "1000", description = "Events between stage checkpoints (default ${DEFAULT-VALUE}).")
     int checkpointEvery;
 
@@ -165,6 +171,8 @@ final class RunCommand implements Callable<Integer> {
                 node.durability().name().toLowerCase(Locale.ROOT),
                 node.durability() == Durability.MEMORY ? "none" : journal.toAbsolutePath(),
                 tlsName(node.server().tlsContext()), node.adminPort());
+            out.printf(Locale.ROOT, "ferrite: dashboard http%s://%s:%d/dashboard, metrics /metrics, status /status%n",
+                node.server().tlsContext() == null ? "" : "s", bind, node.adminPort());
             out.flush();
             stop.await();
             out.println("ferrite: stopping (draining, then closing)");
@@ -223,6 +231,9 @@ final class RunCommand implements Callable<Integer> {
         if (maxFrame < MIN_FRAME) {
             throw new IllegalArgumentException("--max-frame must be at least " + MIN_FRAME + " bytes, was " + maxFrame);
         }
+        if (!(alertP99Millis > 0)) {
+            throw new IllegalArgumentException("--alert-p99-ms must be more than 0, was " + alertP99Millis);
+        }
         if (checkpointEvery <= 0) {
             throw new IllegalArgumentException("--checkpoint-every must be positive, was " + checkpointEvery);
         }
@@ -245,6 +256,7 @@ final class RunCommand implements Callable<Integer> {
                 .token(token).backpressure(policy).handshakeTimeout(handshake).idleTimeout(idleLimit)
                 .maxConnections(maxConnections).authFailuresPerMinute(authFailuresPerMinute).tls(tls))
             .cpuLayout(layout)
+            .alertRules(AlertRule.defaults(alertP99Millis))
             .admin(adminPort)
             .adminRoute("/profile", profileRoute)
             .start();

@@ -18,7 +18,8 @@ class DemoCommandTest {
         CliRun demo = CliRun.of("demo", "--seconds", "2", "--rate", "5000");
         assertThat(demo.status()).as("%s", demo).isZero();
         String out = demo.out();
-        assertThat(out).contains("1. maximum throughput (1 s)", "2. fixed rate (1 s): 5,000 events/s", "What the numbers mean:");
+        assertThat(out).contains("1. maximum throughput (1 s)", "2. fixed rate (1 s): 5,000 events/s", "What the numbers mean:")
+            .containsPattern("live dashboard: http://127\\.0\\.0\\.1:\\d+/dashboard");
         Matcher rows = PHASE_ROW.matcher(out);
         int found = 0;
         while (rows.find()) {

@@ -82,6 +82,7 @@ class FerriteCliTest {
             run("--max-connections", "0", "--max-connections must be at least 1, was 0"),
             run("--auth-failures-per-minute", "-1", "--auth-failures-per-minute must be >= 0 (0 = no limit), was -1"),
             run("--checkpoint-every", "0", "--checkpoint-every must be positive, was 0"),
+            run("--alert-p99-ms", "0", "--alert-p99-ms must be more than 0, was 0.0"),
             run("--tls-cert", missing, "--tls-cert and --tls-key go together"),
             run("--tls-client-ca", missing, "--tls-client-ca needs --tls-cert and --tls-key"),
             run("--tls-provider", "bogus", "--tls-provider: 'bogus' is not one of auto, openssl, jdk"),

@@ -32,9 +32,12 @@ public final class PrometheusRoute implements AdminRoute {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final ExpositionFormats formats = ExpositionFormats.init();
 
-    /** Exposes {@code metrics} plus the JVM's metrics. */
-    public PrometheusRoute(MetricRegistry metrics) {
+    /** Exposes {@code metrics}, the JVM's metrics, and whatever {@code more} collects (latency summaries). */
+    public PrometheusRoute(MetricRegistry metrics, MultiCollector... more) {
         registry.register((MultiCollector) () -> snapshots(metrics.metrics()));
+        for (MultiCollector collector : more) {
+            registry.register(collector);
+        }
         JvmMetrics.builder().register(registry);
     }
 

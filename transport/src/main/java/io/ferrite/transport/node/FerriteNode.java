@@ -228,7 +228,7 @@ public final class FerriteNode implements AutoCloseable {
                     AdminServer.Builder routes = AdminServer.builder().bind(serverConfig.bind()).port(adminPort)
                         .token(serverConfig.token()).tls(listening.tlsContext())
                         .route("GET", "/health", request -> health(serving, started, durability, stopping))
-                        .route("GET", "/metrics", new PrometheusRoute(started.metricRegistry()));
+                        .route("GET", "/metrics", new PrometheusRoute(started.metricRegistry(), observer.latencyCollector()));
                     guardedRoutes.forEach((path, route) -> routes.guardedRoute("GET", path, route));
                     ObserverRoutes.install(routes, observer, serving.transport().cliName(),
                         durability.name().toLowerCase(Locale.ROOT));

@@ -6,6 +6,7 @@ import io.ferrite.engine.metrics.Metric;
 import io.ferrite.engine.metrics.MetricRegistry;
 import io.ferrite.engine.metrics.StageMetrics;
 import io.ferrite.transport.server.ServerCounters;
+import io.prometheus.metrics.model.registry.MultiCollector;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -80,6 +81,15 @@ public final class NodeObserver implements AutoCloseable {
         alerts.registerInto(registry);
         registry.add(Metric.gauge("ferrite_health_score", "0..100: 100 minus what firing alerts take off",
             this::healthScoreValue));
+        registry.add(Metric.gauge("ferrite_cpus", "CPUs this process may use", () -> Runtime.getRuntime().availableProcessors()));
+        registry.add(Metric.gauge("ferrite_journal_available", "1 while the journal takes events, 0 while it refuses them",
+            () -> engine.journalUnavailableReason() == null ? 1 : 0));
+        if (journalStore != null) {
+            registry.add(Metric.gauge("ferrite_journal_disk_free_bytes", "Usable bytes on the journal's file system",
+                () -> latest().diskFreeBytes()));
+            registry.add(Metric.gauge("ferrite_journal_disk_total_bytes", "Size of the journal's file system",
+                () -> latest().diskTotalBytes()));
+        }
         this.lastNanos = System.nanoTime();
         sample(); // a first point, so that /status answers at once
     }
@@ -215,6 +225,11 @@ public final class NodeObserver implements AutoCloseable {
 
     private long healthScoreValue() {
         return healthScore();
+    }
+
+    /** The latency windows as Prometheus summaries, for {@code /metrics}. */
+    public MultiCollector latencyCollector() {
+        return new LatencyCollector(ackWindow, stages.stream().map(StageMetrics::stage).toList(), stageWindows);
     }
 
     /** The ACK latency window (for percentiles beyond those in each point). */

@@ -22,18 +22,29 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code GET /metrics} as its consumers use it: the text format checked by {@code promtool check
  * metrics}, OpenMetrics when asked for, and a real Prometheus (Debian's package; {@code .ci/run}
- * installs it) scraping a running node until its query API returns the events this test sent.
+ * installs it) scraping a running node until its query API returns the events this test sent, with
+ * the shipped alert rules ({@code deploy/prometheus}) loaded and evaluating without error. Every
+ * series the rules and the Grafana dashboard ({@code deploy/grafana}) name is in the output.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class MetricsEndpointTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
+    /** The repository's deploy/ (tests run in the module's directory). */
+    private static final Path DEPLOY = Path.of("..", "deploy").toAbsolutePath().normalize();
+    private static final Path RULES = DEPLOY.resolve("prometheus").resolve("ferrite-alerts.yml");
+    private static final Path GRAFANA = DEPLOY.resolve("grafana").resolve("ferrite-dashboard.json");
     private final HttpClient http = HttpClient.newHttpClient();
 
     @TempDir
@@ -65,6 +76,11 @@ class MetricsEndpointTest {
     void promtoolAcceptsTheMetricsAndARealPrometheusScrapesThem() throws Exception {
         requireCommand("promtool");
         requireCommand("prometheus");
+        Process rulesCheck = new ProcessBuilder("promtool", "check", "rules", RULES.toString()).redirectErrorStream(true)
+            .start();
+        String rulesOutput = new String(rulesCheck.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(rulesCheck.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(rulesCheck.exitValue()).as("promtool check rules: %s", rulesOutput).isZero();
         try (FerriteNode node = startNode(); FerriteClient client = FerriteClient.connect(clientFor(node))) {
             sendAndAwait(client, 700);
             Path scraped = dir.resolve("metrics.txt");
@@ -80,11 +96,13 @@ class MetricsEndpointTest {
             Files.writeString(config, """
                 global:
                   scrape_interval: 1s
+                  evaluation_interval: 1s
+                rule_files: ['%s']
                 scrape_configs:
                   - job_name: ferrite
                     static_configs:
                       - targets: ['127.0.0.1:%d']
-                """.formatted(node.adminPort()));
+                """.formatted(RULES, node.adminPort()));
             Process prometheus = new ProcessBuilder("prometheus", "--config.file=" + config,
                 "--storage.tsdb.path=" + dir.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + prometheusPort)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
@@ -99,6 +117,12 @@ class MetricsEndpointTest {
                 }, () -> "last answer: " + last[0] + "; log: " + logTail(dir.resolve("prometheus.log")));
                 assertThat(last[0]).contains("\"status\":\"success\"").contains("\"instance\":\"127.0.0.1:"
                     + node.adminPort() + "\"");
+                String rulesUrl = "http://127.0.0.1:" + prometheusPort + "/api/v1/rules";
+                Await.until("the 7 shipped rules evaluate without error", WAIT, () -> {
+                    last[0] = queryQuietly(rulesUrl);
+                    return last[0].split("\"health\":\"ok\"", -1).length - 1 == 7;
+                }, () -> "rules: " + last[0]);
+                assertThat(last[0]).doesNotContain("\"health\":\"err\"");
             } finally {
                 prometheus.destroy();
                 prometheus.waitFor(10, TimeUnit.SECONDS);
@@ -106,9 +130,33 @@ class MetricsEndpointTest {
         }
     }
 
-    private static FerriteNode startNode() {
-        return FerriteNode.builder(TestNode.memoryEngine().stage("record", new RecordingHandler()))
+    private FerriteNode startNode() {
+        return FerriteNode.builder(TestNode.asyncEngine(dir.resolve("journal")).stage("record", new RecordingHandler()))
             .server(TestNode.config()).admin(0).start();
+    }
+
+    @Test
+    void everySeriesTheShippedRulesAndDashboardNameIsExposed() throws Exception {
+        try (FerriteNode node = startNode(); FerriteClient client = FerriteClient.connect(clientFor(node))) {
+            sendAndAwait(client, 10);
+            node.observer().sample();
+            String metrics = get(node, "/metrics", "text/plain").body();
+            Set<String> exposed = new HashSet<>();
+            Matcher names = Pattern.compile("(?m)^([a-z_]+)[{ ]").matcher(metrics);
+            while (names.find()) {
+                exposed.add(names.group(1));
+            }
+            for (Path file : List.of(RULES, GRAFANA)) {
+                Matcher used = Pattern.compile("\\b((?:ferrite|jvm|process)_[a-z_]+)\\b")
+                    .matcher(Files.readString(file));
+                int count = 0;
+                while (used.find()) {
+                    count++;
+                    assertThat(exposed).as("%s names %s", file.getFileName(), used.group(1)).contains(used.group(1));
+                }
+                assertThat(count).as("series named in %s", file).isGreaterThan(5);
+            }
+        }
     }
 
     private static ClientConfig clientFor(FerriteNode node) {

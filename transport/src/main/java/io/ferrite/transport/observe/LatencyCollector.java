@@ -1,0 +1,55 @@
+package io.ferrite.transport.observe;
+
+import io.ferrite.engine.metrics.LatencyWindow;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.Quantile;
+import io.prometheus.metrics.model.snapshots.Quantiles;
+import io.prometheus.metrics.model.snapshots.SummarySnapshot;
+
+import java.util.List;
+
+/**
+ * The observer's latency windows as Prometheus summaries: {@code ferrite_ack_latency_seconds}
+ * (read to ACK, all event loops) and {@code ferrite_stage_latency_seconds{stage}} (publish to
+ * handled), quantiles 0.5, 0.95, 0.99, 0.999 over the last 10 s, count and sum since the start.
+ *
+ * <p>Thread-safety: thread-safe (the windows are).
+ */
+final class LatencyCollector implements MultiCollector {
+    private static final double[] QUANTILES = {0.5, 0.95, 0.99, 0.999};
+
+    private final LatencyWindow ack;
+    private final List<String> stageNames;
+    private final List<LatencyWindow> stages;
+
+    LatencyCollector(LatencyWindow ack, List<String> stageNames, List<LatencyWindow> stages) {
+        this.ack = ack;
+        this.stageNames = List.copyOf(stageNames);
+        this.stages = List.copyOf(stages);
+    }
+
+    @Override
+    public MetricSnapshots collect() {
+        SummarySnapshot.Builder stageSummary = SummarySnapshot.builder().name("ferrite_stage_latency_seconds")
+            .help("Publish-to-handled latency of each stage; quantiles over the last 10 s");
+        for (int k = 0; k < stages.size(); k++) {
+            stageSummary.dataPoint(point(stages.get(k), Labels.of("stage", stageNames.get(k))));
+        }
+        return MetricSnapshots.of(
+            SummarySnapshot.builder().name("ferrite_ack_latency_seconds")
+                .help("From the start of a read to the ACK that covers its events; quantiles over the last 10 s")
+                .dataPoint(point(ack, Labels.EMPTY)).build(),
+            stageSummary.build());
+    }
+
+    private static SummarySnapshot.SummaryDataPointSnapshot point(LatencyWindow window, Labels labels) {
+        Quantile[] quantiles = new Quantile[QUANTILES.length];
+        for (int i = 0; i < QUANTILES.length; i++) {
+            quantiles[i] = new Quantile(QUANTILES[i], window.percentileNanos(QUANTILES[i] * 100) / 1e9);
+        }
+        return SummarySnapshot.SummaryDataPointSnapshot.builder().labels(labels).quantiles(Quantiles.of(quantiles))
+            .count(window.totalCount()).sum(window.totalSeconds()).build();
+    }
+}
