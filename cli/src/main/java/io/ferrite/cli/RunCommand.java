@@ -20,6 +20,8 @@ import io.ferrite.transport.tls.TlsProvider;
 import io.ferrite.transport.tls.TlsSettings;
 import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -32,6 +34,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.text.ParseException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -139,6 +142,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--backpressure", defaultValue = "block", description = "block | reject (default ${DEFAULT-VALUE}).")
     String backpressure;
 
+    @Option(names = "--jfr", description = "Record a Java Flight Recording of the whole run (the JDK's default settings"
+        + " plus Ferrite's events: group commits, checkpoints, dedup restore, closed connections, alert transitions)"
+        + " into this file; written when the server stops.")
+    Path jfr;
+
     @Option(names = "--profile", description = "Profile the whole run with async-profiler: cpu | alloc | wall | lock;"
         + " the flamegraph is written when the server stops.")
     String profile;
@@ -158,6 +166,7 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ProfileEvent profileEvent = profile == null ? null : flag("--profile", profile, ProfileEvent::parse);
         ProfileSession session = null;
+        Recording recording = jfr == null ? null : startRecording(jfr);
         try (Running running = start(NO_OP)) {
             if (profileEvent != null) {
                 session = ProfileSession.start(profileEvent);
@@ -182,6 +191,11 @@ final class RunCommand implements Callable<Integer> {
             if (session != null) {
                 out.println("ferrite: " + session.stop(profileOut).describe());
             }
+            if (recording != null) {
+                recording.stop(); // writes the file
+                recording.close();
+                out.println("ferrite: flight recording written to " + jfr.toAbsolutePath());
+            }
         }
         CloseReport report = closedReport;
         if (report == null || report.drained()) {
@@ -192,6 +206,19 @@ final class RunCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** Starts a flight recording with the JDK's default settings, written to {@code file} when stopped. */
+    private static Recording startRecording(Path file) throws IOException, ParseException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new IllegalArgumentException("--jfr " + file + ": the directory " + parent + " does not exist");
+        }
+        Recording recording = new Recording(Configuration.getConfiguration("default"));
+        recording.setName("ferrite run");
+        recording.setDestination(file);
+        recording.start();
+        return recording;
     }
 
     private static String tlsName(SslContext context) {

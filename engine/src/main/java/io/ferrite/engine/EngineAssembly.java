@@ -13,6 +13,7 @@ import io.ferrite.engine.journal.MemoryJournal;
 import io.ferrite.engine.metrics.CountersPublisher;
 import io.ferrite.engine.metrics.MetricRegistry;
 import io.ferrite.engine.metrics.StageMetrics;
+import io.ferrite.engine.metrics.jfr.DedupRestoreEvent;
 import io.ferrite.engine.sequencer.Sequencer;
 import io.ferrite.engine.stage.StageAgent;
 import io.ferrite.engine.state.CheckpointStore;
@@ -201,6 +202,8 @@ final class EngineAssembly {
      * journaled (and maybe never acknowledged) is then recognised from the first publish on.
      */
     private static void restore(DedupWindow dedup, ChronicleJournal journal) {
+        DedupRestoreEvent event = new DedupRestoreEvent();
+        event.begin();
         long startNanos = System.nanoTime();
         long epochNow = EpochClock.epochNanos(startNanos);
         long[] restored = new long[1];
@@ -211,6 +214,9 @@ final class EngineAssembly {
             restored[0]++;
             return dedup.restoreOlder(eventId, index, epochNow - journaledAt);
         });
+        event.recordsRead = read;
+        event.idsRestored = restored[0];
+        event.commit();
         if (read > 0) {
             LOG.info("dedup window: {} eventIds restored from the newest {} journaled events in {} ms", dedup.size(),
                 read, (System.nanoTime() - startNanos) / 1_000_000);

@@ -1,6 +1,7 @@
 package io.ferrite.engine.journal;
 
 import io.ferrite.concurrent.Progress;
+import io.ferrite.engine.metrics.jfr.GroupCommitEvent;
 import org.agrona.concurrent.Agent;
 
 import java.util.function.LongSupplier;
@@ -66,7 +67,16 @@ public final class GroupCommitter implements Agent {
 
     private void syncNow() {
         long appendedBefore = appended.getAsLong(); // every record below it is in the file before the msync
+        GroupCommitEvent event = GroupCommitEvent.TYPE.isEnabled() ? new GroupCommitEvent() : null;
+        if (event != null) {
+            event.begin();
+        }
         syncReader.syncAtEnd();
+        if (event != null) {
+            event.durableUpTo = appendedBefore;
+            event.records = appendedBefore - appendedAtLastSync;
+            event.commit();
+        }
         appendedAtLastSync = appendedBefore;
         firstWaitingSeenNanos = -1;
         syncs++;

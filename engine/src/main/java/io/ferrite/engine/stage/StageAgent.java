@@ -8,6 +8,7 @@ import io.ferrite.engine.journal.JournalReader;
 import io.ferrite.engine.journal.RecordConsumer;
 import io.ferrite.engine.metrics.LatencyRecorder;
 import io.ferrite.engine.metrics.StageMetrics;
+import io.ferrite.engine.metrics.jfr.CheckpointEvent;
 import io.ferrite.engine.state.CheckpointStore;
 import org.agrona.concurrent.Agent;
 
@@ -131,6 +132,12 @@ public final class StageAgent implements Agent, RecordConsumer {
         if (checkpoint != null && ++sinceCheckpoint >= checkpointEvery) {
             checkpoint.store(index);
             sinceCheckpoint = 0;
+            if (CheckpointEvent.TYPE.isEnabled()) {
+                CheckpointEvent event = new CheckpointEvent();
+                event.stage = name;
+                event.index = index;
+                event.commit();
+            }
         }
     }
 

@@ -124,6 +124,14 @@ public final class Alerts {
         } else {
             LOG.info(message);
         }
+        AlertTransitionEvent event = new AlertTransitionEvent();
+        event.alert = rule.name();
+        event.severity = rule.severity().lowerCase();
+        event.from = from;
+        event.to = toName;
+        event.value = value;
+        event.threshold = rule.threshold();
+        event.commit();
     }
 
     /** The rules firing now. */

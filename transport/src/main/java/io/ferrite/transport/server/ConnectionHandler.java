@@ -60,6 +60,9 @@ final class ConnectionHandler extends ByteToMessageDecoder implements InboundFra
     private long lastReadNanos;
     /** Between a read's first decode and its channelReadComplete. */
     private boolean readOpen;
+    private long openedNanos;
+    /** The ERROR this connection was closed with, or null. */
+    private ErrorCode closedWith;
 
     ConnectionHandler(Engine engine, ServerConfig config, ServerCounters counters, AuthThrottle throttle,
                       long instanceId) {
@@ -78,6 +81,7 @@ final class ConnectionHandler extends ByteToMessageDecoder implements InboundFra
         SocketAddress remote = ctx.channel().remoteAddress();
         inbound.connected(remote instanceof InetSocketAddress address ? address.getAddress() : null, admitted);
         lastReadNanos = System.nanoTime();
+        openedNanos = lastReadNanos;
         handshakeTask = ctx.executor().schedule(() -> {
             handshakeTask = null;
             if (!inbound.helloDone() && !closing) {
@@ -141,6 +145,7 @@ final class ConnectionHandler extends ByteToMessageDecoder implements InboundFra
      */
     private void closeWithError(ChannelHandlerContext ctx, ByteBuf in, ErrorCode code, String message) {
         closing = true;
+        closedWith = code;
         in.skipBytes(in.readableBytes());
         // Read on, dropping the input: a close with unread input resets the connection, and a reset
         // makes the client's kernel discard what it had not read yet — this ERROR among it.
@@ -261,6 +266,13 @@ final class ConnectionHandler extends ByteToMessageDecoder implements InboundFra
             }
         }
         answers.close();
+        if (ConnectionClosedEvent.TYPE.isEnabled()) {
+            ConnectionClosedEvent event = new ConnectionClosedEvent();
+            event.remote = String.valueOf(ctx.channel().remoteAddress());
+            event.code = closedWith == null ? "none" : closedWith.name();
+            event.lifetime = System.nanoTime() - openedNanos;
+            event.commit();
+        }
         if (admitted) {
             counters.releaseAdmission();
         }
