@@ -12,6 +12,7 @@ import io.ferrite.engine.EventHandler;
 import io.ferrite.engine.IdleKind;
 import io.ferrite.transport.node.FerriteNode;
 import io.ferrite.transport.observe.AlertRule;
+import io.ferrite.transport.observe.AlertRulesFile;
 import io.ferrite.transport.server.BackpressurePolicy;
 import io.ferrite.transport.server.FerriteServer;
 import io.ferrite.transport.server.ServerConfig;
@@ -36,6 +37,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.text.ParseException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -135,6 +137,10 @@ final class RunCommand implements Callable<Integer> {
         description = "The ack_latency_p99_high alert fires when the ACK p99 over 10 s stays above this many ms for 10 s"
             + " (default ${DEFAULT-VALUE}).")
     double alertP99Millis;
+
+    @Option(names = "--alert-rules", description = "A file of alert settings, one per line: NAME.threshold|for|severity|"
+        + "enabled = VALUE (see docs/operations.md).")
+    Path alertRules;
 
     @Option(names = "--checkpoint-every", defaultValue = "1000", description = "Events between stage checkpoints (default ${DEFAULT-VALUE}).")
     int checkpointEvery;
@@ -272,6 +278,10 @@ final class RunCommand implements Callable<Integer> {
         }
         byte[] token = readToken(tokenFile);
         TlsSettings tls = tlsSettings();
+        List<AlertRule> rules = AlertRule.defaults(alertP99Millis);
+        if (alertRules != null) {
+            rules = flag("--alert-rules", "", ignored -> AlertRulesFile.apply(AlertRule.defaults(alertP99Millis), alertRules));
+        }
         EngineBuilder engine = Engine.builder().durability(mode).idle(idleKind).checkpointEvery(checkpointEvery)
             .dedupWindow(dedupMaxIds, dedupAge).minFreeDisk(minFreeMb << 20).stage("ingest", stage);
         if (mode != Durability.MEMORY) {
@@ -283,7 +293,7 @@ final class RunCommand implements Callable<Integer> {
                 .token(token).backpressure(policy).handshakeTimeout(handshake).idleTimeout(idleLimit)
                 .maxConnections(maxConnections).authFailuresPerMinute(authFailuresPerMinute).tls(tls))
             .cpuLayout(layout)
-            .alertRules(AlertRule.defaults(alertP99Millis))
+            .alertRules(rules)
             .admin(adminPort)
             .adminRoute("/profile", profileRoute)
             .start();

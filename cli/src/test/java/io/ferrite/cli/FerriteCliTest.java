@@ -83,6 +83,8 @@ class FerriteCliTest {
             run("--auth-failures-per-minute", "-1", "--auth-failures-per-minute must be >= 0 (0 = no limit), was -1"),
             run("--checkpoint-every", "0", "--checkpoint-every must be positive, was 0"),
             run("--alert-p99-ms", "0", "--alert-p99-ms must be more than 0, was 0.0"),
+            run("--alert-rules", missing, "--alert-rules: cannot read alert rules file " + missing),
+            run("--jfr", dir.resolve("no-dir").resolve("x.jfr").toString(), "--jfr " + dir.resolve("no-dir").resolve("x.jfr") + ": the directory"),
             run("--tls-cert", missing, "--tls-cert and --tls-key go together"),
             run("--tls-client-ca", missing, "--tls-client-ca needs --tls-cert and --tls-key"),
             run("--tls-provider", "bogus", "--tls-provider: 'bogus' is not one of auto, openssl, jdk"),
