@@ -187,7 +187,7 @@ final class EngineAssembly {
                 new PinningThreadFactory(layout, CpuLayout.JOURNAL, true));
         }
         MetricRegistry metrics = EngineMetricSources.register(sequencer, stages, dedup, groupCommitter, chronicle);
-        if (root != null) {
+        if (root != null && config.countersFile()) {
             resources.add(CountersPublisher.start(metrics, root, MAX_COUNTERS, COUNTERS_INTERVAL));
         }
         LOG.info("engine started: durability={} stages={} threading={} journal={} next index={}", config.durability(),

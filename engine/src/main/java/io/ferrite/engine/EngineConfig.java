@@ -34,13 +34,15 @@ import java.util.Objects;
  * @param closeTimeout      how long close waits for stages to drain
  * @param errorHandler      receives handler exceptions
  * @param closeWith         closed when the engine closes, after the stages stop, in reverse order
+ * @param countersFile      mirror the metrics into {@code counters.dat} in the journal directory (for
+ *                          {@code ferrite stat}); needs a journal directory
  */
 public record EngineConfig(Path journalDirectory, Durability durability, List<StageSpec> stages,
                            StageThreading threading, CpuLayout cpuLayout, IdleKind idle, int capacity,
                            int memoryRingBytes, int maxPayloadLength, int batchSize, int checkpointEvery,
                            int dedupMaxEntries, Duration dedupMaxAge, String rollCycle, int retainCycles,
                            long minFreeDiskBytes, int syncMaxBatch, Duration syncMaxDelay, Duration closeTimeout,
-                           ErrorHandler errorHandler, List<AutoCloseable> closeWith) {
+                           ErrorHandler errorHandler, List<AutoCloseable> closeWith, boolean countersFile) {
 
     public EngineConfig {
         Objects.requireNonNull(durability, "durability");

@@ -23,8 +23,8 @@ import java.util.regex.Pattern;
  *   <li>smoke: one of each kind on the auto transport, no Kafka;</li>
  *   <li>quick: every embedded pipe, every transport at 1 and 4 connections (async and sync) at
  *       maximum throughput, fixed rates 10k/100k/500k/1M on the auto transport (async, 1 connection)
- *       and 100k on the others, TLS (OpenSSL and JDK providers) at maximum and at 100k on the auto
- *       transport, Kafka acks=1 and acks=all;</li>
+ *       and 100k on the others, TLS (OpenSSL and JDK providers) and metrics on/off at maximum and at
+ *       100k on the auto transport, Kafka acks=1 and acks=all;</li>
  *   <li>full: quick plus every fixed rate for every transport, durability and connection count, and
  *       the hand-off A/B ({@code ab.handoff.*}, auto transport).</li>
  * </ul>
@@ -75,6 +75,12 @@ final class Catalog {
         }
         for (int connections : CONNECTIONS) {
             list.add(TcpScenarios.ferriteWithoutDedup(auto, connections));
+        }
+        for (boolean on : new boolean[] {true, false}) {
+            for (int connections : CONNECTIONS) {
+                list.add(TcpScenarios.ferriteMetrics(auto, on, connections, 0));
+            }
+            list.add(TcpScenarios.ferriteMetrics(auto, on, 1, 100_000));
         }
         for (TlsProvider provider : List.of(TlsProvider.OPENSSL, TlsProvider.JDK)) {
             for (int connections : CONNECTIONS) {

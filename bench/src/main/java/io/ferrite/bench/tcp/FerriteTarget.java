@@ -12,6 +12,11 @@ import io.ferrite.transport.server.TransportKind;
 import io.ferrite.transport.tls.TlsProvider;
 import io.ferrite.transport.tls.TlsSettings;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /**
@@ -26,16 +31,29 @@ final class FerriteTarget implements IngestTarget {
     private final TempDirectory directory = new TempDirectory();
     private final FerriteNode node;
     private final ClientTls clientTls;
+    private final Thread scraper;
+    private volatile boolean scraping;
+
+    /** What observability the target runs with. */
+    enum Metrics {
+        /** as a library user gets it: counters file and ACK latency on, no admin port */
+        DEFAULT,
+        /** everything on, and scraped: admin port with its observer, /metrics and /status fetched every second */
+        SCRAPED,
+        /** everything off: no counters file, no ACK latency, no admin port (to measure what metrics cost) */
+        OFF
+    }
 
     FerriteTarget(TransportKind transport, Durability durability) {
-        this(transport, durability, true, null);
+        this(transport, durability, true, null, Metrics.DEFAULT);
     }
 
     /**
-     * @param dedup false: the engine's dedup window is off (a diagnostic: what the window costs)
-     * @param tls   TLS on the port with this provider (certificates made for the run), or null for plain TCP
+     * @param dedup   false: the engine's dedup window is off (a diagnostic: what the window costs)
+     * @param tls     TLS on the port with this provider (certificates made for the run), or null for plain TCP
+     * @param metrics what observability runs beside the ingest
      */
-    FerriteTarget(TransportKind transport, Durability durability, boolean dedup, TlsProvider tls) {
+    FerriteTarget(TransportKind transport, Durability durability, boolean dedup, TlsProvider tls, Metrics metrics) {
         try {
             ServerConfig.Builder server = ServerConfig.builder().port(0).transport(transport);
             if (tls != null) {
@@ -50,7 +68,15 @@ final class FerriteTarget implements IngestTarget {
             if (!dedup) {
                 engine.dedupWindow(0, Duration.ofMinutes(1));
             }
-            node = FerriteNode.builder(engine.journal(directory.path().resolve("journal"))).server(server).start();
+            engine.countersFile(metrics != Metrics.OFF);
+            server.recordLatency(metrics != Metrics.OFF);
+            FerriteNode.Builder builder = FerriteNode.builder(engine.journal(directory.path().resolve("journal"))).server(server);
+            if (metrics == Metrics.SCRAPED) {
+                builder.admin(0);
+            }
+            node = builder.start();
+            scraping = metrics == Metrics.SCRAPED;
+            scraper = scraping ? Thread.ofVirtual().name("bench-scraper").start(this::scrape) : null;
         } catch (RuntimeException e) {
             directory.close();
             throw e;
@@ -62,6 +88,25 @@ final class FerriteTarget implements IngestTarget {
         return node.port();
     }
 
+    /** As Prometheus and an open dashboard would: GET /metrics and /status once a second. */
+    private void scrape() {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            while (scraping) {
+                for (String path : new String[] {"/metrics", "/status"}) {
+                    try {
+                        http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.adminPort() + path)).build(),
+                            HttpResponse.BodyHandlers.discarding());
+                    } catch (IOException e) {
+                        // the node is closing
+                    }
+                }
+                Thread.sleep(1_000); // the scrape interval
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public ClientTls clientTls() {
         return clientTls;
@@ -69,6 +114,10 @@ final class FerriteTarget implements IngestTarget {
 
     @Override
     public void close() {
+        scraping = false;
+        if (scraper != null) {
+            scraper.interrupt();
+        }
         try {
             node.close();
         } finally {

@@ -53,7 +53,27 @@ public final class TcpScenarios {
             + "%d connection(s), 64-byte events as fast as ACKs allow", transport.cliName(), connections);
         return new LoadScenario(name, "tcp-max", description,
             List.of("tcp.max." + transport.cliName() + ".async.c" + connections, "peer.chronicle.append"), 0, connections,
-            () -> new FerriteTarget(transport, Durability.ASYNC, false, null), NettyTransports.unavailableReason(transport));
+            () -> new FerriteTarget(transport, Durability.ASYNC, false, null, FerriteTarget.Metrics.DEFAULT),
+            NettyTransports.unavailableReason(transport));
+    }
+
+    /**
+     * What observability costs ({@code tcp.<max|rateR>.<transport>.async-metrics-<on|off>.c<N>}): the
+     * node with its admin port, observer, counters file and ACK latency, scraped every second, against
+     * the same node with all of that off.
+     */
+    public static Scenario ferriteMetrics(TransportKind transport, boolean on, int connections, double rate) {
+        String cell = (rate > 0 ? "tcp.rate" + rateLabel(rate) : "tcp.max") + "." + transport.cliName();
+        String name = cell + ".async-metrics-" + (on ? "on" : "off") + ".c" + connections;
+        String peer = cell + ".async-metrics-" + (on ? "off" : "on") + ".c" + connections;
+        String description = String.format(Locale.ROOT, "FerriteServer (%s, async, %s) <- LoadGenerator, %d connection(s),"
+            + " 64-byte events %s", transport.cliName(), on ? "metrics on: admin port, observer, counters file, ACK latency,"
+            + " /metrics and /status scraped every second" : "metrics off: no counters file, no ACK latency, no admin port",
+            connections, rate > 0 ? "open loop at " + rateLabel(rate) + "/s" : "as fast as ACKs allow");
+        return new LoadScenario(name, rate > 0 ? "tcp-rate" : "tcp-max", description, List.of(peer), rate, connections,
+            () -> new FerriteTarget(transport, Durability.ASYNC, true, null,
+                on ? FerriteTarget.Metrics.SCRAPED : FerriteTarget.Metrics.OFF),
+            NettyTransports.unavailableReason(transport));
     }
 
     /**
@@ -70,7 +90,8 @@ public final class TcpScenarios {
             rate > 0 ? "open loop at " + rateLabel(rate) + "/s, CO-corrected ACK latency" : "as fast as ACKs allow");
         return new LoadScenario(name, rate > 0 ? "tcp-rate" : "tcp-max", description,
             List.of(cell + ".async.c" + connections), rate, connections,
-            () -> new FerriteTarget(transport, Durability.ASYNC, true, provider), NettyTransports.unavailableReason(transport));
+            () -> new FerriteTarget(transport, Durability.ASYNC, true, provider, FerriteTarget.Metrics.DEFAULT),
+            NettyTransports.unavailableReason(transport));
     }
 
     /**

@@ -62,10 +62,16 @@ public final class LatencyRecorder {
      * interval histograms a sliding window is made of. Independent of {@link #snapshot()}.
      */
     public synchronized Histogram takeInterval() {
-        flip();
-        Histogram interval = sinceInterval.copy();
-        sinceInterval.reset();
+        Histogram interval = new Histogram(HIGHEST_TRACKABLE, SIGNIFICANT_DIGITS);
+        takeIntervalInto(interval);
         return interval;
+    }
+
+    /** As {@link #takeInterval()}, adding into {@code target} instead of allocating a copy. */
+    public synchronized void takeIntervalInto(Histogram target) {
+        flip();
+        target.add(sinceInterval);
+        sinceInterval.reset();
     }
 
     private void flip() {

@@ -2,7 +2,6 @@ package io.ferrite.engine.metrics;
 
 import org.HdrHistogram.Histogram;
 
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -11,13 +10,16 @@ import java.util.function.Supplier;
  * interval histograms of one or more {@link LatencyRecorder}s (several event loops' make one
  * figure), keeps the newest {@code intervals} of them, and answers percentiles over their sum.
  *
- * <p>Thread-safety: thread-safe (synchronized); control path, allocates per sample.
+ * <p>Thread-safety: thread-safe (synchronized); control path. A sample reuses the window's
+ * histograms: it allocates nothing but what the recorders' supplier returns.
  */
 public final class LatencyWindow {
+    private static final long HIGHEST_TRACKABLE = 3_600_000_000_000L;
     private final Supplier<List<LatencyRecorder>> recorders;
-    private final int intervals;
-    private final ArrayDeque<Histogram> window = new ArrayDeque<>();
-    private final Histogram sum = new Histogram(3_600_000_000_000L, 3);
+    /** The window's intervals, reused round-robin: a sample allocates no histogram. */
+    private final Histogram[] window;
+    private int next;
+    private final Histogram sum = new Histogram(HIGHEST_TRACKABLE, 3);
     private long totalCount;
     private double totalSeconds;
 
@@ -31,27 +33,31 @@ public final class LatencyWindow {
             throw new IllegalArgumentException("intervals must be at least 1, was " + intervals);
         }
         this.recorders = recorders;
-        this.intervals = intervals;
+        this.window = new Histogram[intervals];
+        for (int i = 0; i < intervals; i++) {
+            window[i] = new Histogram(HIGHEST_TRACKABLE, 3);
+        }
     }
 
     /** Takes the recorders' intervals and slides the window by one. */
     public synchronized void sample() {
-        Histogram interval = new Histogram(3_600_000_000_000L, 3);
+        Histogram interval = window[next];
+        next = (next + 1) % window.length;
+        sum.subtract(interval); // the oldest interval leaves the window
+        interval.reset();
         for (LatencyRecorder recorder : recorders.get()) {
-            interval.add(recorder.takeInterval());
+            recorder.takeIntervalInto(interval);
         }
         totalCount += interval.getTotalCount();
         totalSeconds += interval.getTotalCount() == 0 ? 0 : interval.getMean() * interval.getTotalCount() / 1e9;
-        window.addLast(interval);
         sum.add(interval);
-        if (window.size() > intervals) {
-            sum.subtract(window.removeFirst());
-        }
     }
 
     /** Empties the window (the all-time count and sum stay). */
     public synchronized void reset() {
-        window.clear();
+        for (Histogram interval : window) {
+            interval.reset();
+        }
         sum.reset();
     }
 

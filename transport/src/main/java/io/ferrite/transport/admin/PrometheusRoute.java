@@ -4,7 +4,13 @@ import io.ferrite.engine.metrics.Metric;
 import io.ferrite.engine.metrics.MetricRegistry;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmCompilationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
@@ -19,6 +25,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * {@code GET /metrics}: a node's {@link MetricRegistry} and the JVM's own figures (GC, memory,
@@ -29,6 +38,14 @@ import java.util.Map;
  * <p>Thread-safety: thread-safe; each scrape reads every metric once.
  */
 public final class PrometheusRoute implements AdminRoute {
+    /**
+     * Renders every scrape on one platform thread. Admin routes run on virtual threads, where the JDK's
+     * {@code BufferedWriter} (inside the text writer) starts small and grows its buffer one write at a
+     * time: 22 MB of garbage per scrape measured, against 0.24 MB on a platform thread.
+     */
+    private static final ExecutorService RENDERER = Executors.newSingleThreadExecutor(
+        Thread.ofPlatform().daemon().name("ferrite-metrics-render").factory());
+
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final ExpositionFormats formats = ExpositionFormats.init();
 
@@ -38,13 +55,30 @@ public final class PrometheusRoute implements AdminRoute {
         for (MultiCollector collector : more) {
             registry.register(collector);
         }
-        JvmMetrics.builder().register(registry);
+        // The JVM's figures, without JvmThreadsMetrics (its thread states need getThreadInfo, a safepoint
+        // that stops the event loops at every scrape) and native memory tracking (a diagnostic command).
+        JvmMemoryMetrics.builder().register(registry);
+        JvmGarbageCollectorMetrics.builder().register(registry);
+        JvmBufferPoolMetrics.builder().register(registry);
+        JvmClassLoadingMetrics.builder().register(registry);
+        JvmCompilationMetrics.builder().register(registry);
+        JvmRuntimeInfoMetric.builder().register(registry);
+        ProcessMetrics.builder().register(registry);
     }
 
     @Override
-    public AdminResponse handle(AdminRequest request) throws IOException {
-        ExpositionFormatWriter writer = formats.findWriter(request.header("Accept", null));
-        ByteArrayOutputStream body = new ByteArrayOutputStream(16 * 1024);
+    public AdminResponse handle(AdminRequest request) throws Exception {
+        String accept = request.header("Accept", null);
+        try {
+            return RENDERER.submit(() -> render(accept)).get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
+    private AdminResponse render(String accept) throws IOException {
+        ExpositionFormatWriter writer = formats.findWriter(accept);
+        ByteArrayOutputStream body = new ByteArrayOutputStream(32 * 1024);
         writer.write(body, registry.scrape());
         return new AdminResponse(200, writer.getContentType(), body.toByteArray());
     }

@@ -81,7 +81,8 @@ public final class NodeObserver implements AutoCloseable {
         alerts.registerInto(registry);
         registry.add(Metric.gauge("ferrite_health_score", "0..100: 100 minus what firing alerts take off",
             this::healthScoreValue));
-        registry.add(Metric.gauge("ferrite_cpus", "CPUs this process may use", () -> Runtime.getRuntime().availableProcessors()));
+        int cpus = Runtime.getRuntime().availableProcessors(); // read once: in a container each call reads cgroup files
+        registry.add(Metric.gauge("ferrite_cpus", "CPUs this process may use", () -> cpus));
         registry.add(Metric.gauge("ferrite_journal_available", "1 while the journal takes events, 0 while it refuses them",
             () -> engine.journalUnavailableReason() == null ? 1 : 0));
         if (journalStore != null) {

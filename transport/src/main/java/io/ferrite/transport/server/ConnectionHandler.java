@@ -68,7 +68,7 @@ final class ConnectionHandler extends ByteToMessageDecoder implements InboundFra
                       long instanceId) {
         this.config = config;
         this.counters = counters;
-        this.answers = new OutboundAnswers(engine, counters);
+        this.answers = new OutboundAnswers(engine, counters, config.recordLatency());
         this.inbound = new InboundFrames(engine, config, instanceId, answers, this, counters, throttle);
     }
 
@@ -108,8 +108,8 @@ final class ConnectionHandler extends ByteToMessageDecoder implements InboundFra
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        if (!readOpen) { // the first decode of a read: one clock read per read, for the ACK latency and the idle timer
-            readOpen = true;
+        if (!readOpen && (config.recordLatency() || idleTask != null)) {
+            readOpen = true; // the first decode of a read: one clock read per read, for the ACK latency and the idle timer
             long now = System.nanoTime();
             answers.readStarted(now);
             lastReadNanos = now;

@@ -46,19 +46,23 @@ final class OutboundAnswers {
     private long unreportedAccepted;
     private long unreportedDuplicates;
     private long unreportedRejected;
+    private final boolean recordLatency;
     private LatencyRecorder ackLatency;
     private long readStartNanos;
     /** When the oldest read whose events no ACK covers yet began; 0 when every answered event is ACKed. */
     private long oldestUnackedNanos;
 
-    OutboundAnswers(Engine engine, ServerCounters counters) {
+    OutboundAnswers(Engine engine, ServerCounters counters, boolean recordLatency) {
         this.engine = engine;
         this.counters = counters;
+        this.recordLatency = recordLatency;
     }
 
     void attach(ChannelHandlerContext context) {
         this.ctx = context;
-        this.ackLatency = counters.ackLatencyRecorder(); // handlerAdded runs on the connection's event loop
+        if (recordLatency) {
+            this.ackLatency = counters.ackLatencyRecorder(); // handlerAdded runs on the connection's event loop
+        }
     }
 
     /** A read began at {@code nanos} (its events' ACK latency is measured from here). */

@@ -29,12 +29,14 @@ import java.util.Objects;
  * @param authFailuresPerMinute failed HELLOs (wrong or missing token) one remote address may make in a
  *                             minute before its HELLOs are refused without being checked; 0: no limit
  * @param tls                  TLS on this port (and the admin port), or null for plain TCP
+ * @param recordLatency        time each read to its ACK (one clock read per read, a histogram record per ACK);
+ *                             off only to measure what it costs
  */
 public record ServerConfig(String bind, int port, TransportKind transport, int ioThreads, int maxFrameLength,
                            byte[] token, BackpressurePolicy backpressure, int writeLowWaterMark,
                            int writeHighWaterMark, Duration slowConsumerTimeout, CpuLayout cpuLayout,
                            Duration handshakeTimeout, Duration idleTimeout, int maxConnections,
-                           int authFailuresPerMinute, TlsSettings tls) {
+                           int authFailuresPerMinute, TlsSettings tls, boolean recordLatency) {
 
     public ServerConfig {
         Objects.requireNonNull(bind, "bind");
@@ -83,7 +85,8 @@ public record ServerConfig(String bind, int port, TransportKind transport, int i
         return builder().bind(bind).port(port).transport(transport).ioThreads(ioThreads).maxFrameLength(maxFrameLength)
             .token(token).backpressure(backpressure).slowConsumer(writeLowWaterMark, writeHighWaterMark, slowConsumerTimeout)
             .cpuLayout(cpuLayout).handshakeTimeout(handshakeTimeout).idleTimeout(idleTimeout)
-            .maxConnections(maxConnections).authFailuresPerMinute(authFailuresPerMinute).tls(tls);
+            .maxConnections(maxConnections).authFailuresPerMinute(authFailuresPerMinute).tls(tls)
+            .recordLatency(recordLatency);
     }
 
     /**
@@ -111,8 +114,15 @@ public record ServerConfig(String bind, int port, TransportKind transport, int i
         private int maxConnections = 10_000;
         private int authFailuresPerMinute = 10;
         private TlsSettings tls;
+        private boolean recordLatency = true;
 
         private Builder() {
+        }
+
+        /** Time each read to its ACK (default on; off only to measure what it costs). */
+        public Builder recordLatency(boolean enabled) {
+            this.recordLatency = enabled;
+            return this;
         }
 
         /** TLS on the FWP/1 port and the admin port; null: plain TCP. */
@@ -201,7 +211,7 @@ public record ServerConfig(String bind, int port, TransportKind transport, int i
         public ServerConfig build() {
             return new ServerConfig(bind, port, transport, ioThreads, maxFrameLength, token, backpressure,
                 writeLowWaterMark, writeHighWaterMark, slowConsumerTimeout, cpuLayout, handshakeTimeout, idleTimeout,
-                maxConnections, authFailuresPerMinute, tls);
+                maxConnections, authFailuresPerMinute, tls, recordLatency);
         }
     }
 }
