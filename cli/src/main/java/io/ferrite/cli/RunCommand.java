@@ -148,6 +148,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--backpressure", defaultValue = "block", description = "block | reject (default ${DEFAULT-VALUE}).")
     String backpressure;
 
+    @Option(names = "--report-every", defaultValue = "5m",
+        description = "Write a report of each period (events, latency, alerts, advice) as markdown and JSON into"
+            + " reports/ in the journal directory, the newest 24 kept; also GET /report (default ${DEFAULT-VALUE}; 0s: none).")
+    String reportEvery;
+
     @Option(names = "--jfr", description = "Record a Java Flight Recording of the whole run (the JDK's default settings"
         + " plus Ferrite's events: group commits, checkpoints, dedup restore, closed connections, alert transitions)"
         + " into this file; written when the server stops.")
@@ -294,6 +299,7 @@ final class RunCommand implements Callable<Integer> {
                 .maxConnections(maxConnections).authFailuresPerMinute(authFailuresPerMinute).tls(tls))
             .cpuLayout(layout)
             .alertRules(rules)
+            .reports(flag("--report-every", reportEvery, Durations::parse), 24)
             .admin(adminPort)
             .adminRoute("/profile", profileRoute)
             .start();

@@ -4,6 +4,7 @@ import io.ferrite.engine.journal.ChronicleJournal;
 import io.ferrite.engine.journal.DeadLetterJournal;
 import io.ferrite.engine.journal.GroupCommitter;
 import io.ferrite.engine.journal.Journal;
+import io.ferrite.engine.metrics.LatencyRecorder;
 import io.ferrite.engine.metrics.MetricRegistry;
 import io.ferrite.engine.metrics.StageMetrics;
 import io.ferrite.engine.sequencer.EventBatch;
@@ -230,6 +231,11 @@ public final class Engine implements AutoCloseable {
         }
         return new EngineMetrics(appended, sequencer.duplicates(), sequencer.backPressured(), sequencer.rejected(),
             sequencer.journalUnavailable(), List.copyOf(stageMetrics));
+    }
+
+    /** How long appending each batch of events (a network read) took: publish to journaled. */
+    public LatencyRecorder appendLatency() {
+        return sequencer.appendLatency();
     }
 
     /** Each stage's live counters and latency recorder, in stage order (for exporters; read-only use). */

@@ -53,6 +53,11 @@ public final class LatencyWindow {
         sum.add(interval);
     }
 
+    /** Adds the newest interval (the last {@link #sample()}'s) into {@code target}, e.g. a report's span. */
+    public synchronized void addNewestTo(Histogram target) {
+        target.add(window[(next + window.length - 1) % window.length]);
+    }
+
     /** Empties the window (the all-time count and sum stay). */
     public synchronized void reset() {
         for (Histogram interval : window) {

@@ -9,6 +9,7 @@ import io.ferrite.engine.journal.RecordConsumer;
 import io.ferrite.engine.metrics.LatencyRecorder;
 import io.ferrite.engine.metrics.StageMetrics;
 import io.ferrite.engine.metrics.jfr.CheckpointEvent;
+import io.ferrite.engine.metrics.jfr.SlowBatchEvent;
 import io.ferrite.engine.state.CheckpointStore;
 import org.agrona.concurrent.Agent;
 
@@ -111,6 +112,14 @@ public final class StageAgent implements Agent, RecordConsumer {
             latency.record(now - batchPublishNanos[i]);
         }
         latency.endBatch();
+        long oldest = now - batchPublishNanos[0];
+        if (oldest > SlowBatchEvent.THRESHOLD_NANOS && SlowBatchEvent.TYPE.isEnabled()) {
+            SlowBatchEvent event = new SlowBatchEvent();
+            event.stage = name;
+            event.events = stamped;
+            event.oldestLatency = oldest;
+            event.commit();
+        }
     }
 
     @Override

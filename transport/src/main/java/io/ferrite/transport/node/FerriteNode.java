@@ -156,6 +156,8 @@ public final class FerriteNode implements AutoCloseable {
         private Duration observeEvery = Duration.ofSeconds(1);
         private int historySize = 1_000;
         private List<AlertRule> alertRules = AlertRule.defaults(10);
+        private Duration reportEvery = Duration.ofMinutes(5);
+        private int reportsKept = 24;
 
         private Builder(EngineBuilder engine) {
             this.engine = engine;
@@ -186,6 +188,20 @@ public final class FerriteNode implements AutoCloseable {
         public Builder observe(Duration every, int samplesKept) {
             this.observeEvery = every;
             this.historySize = samplesKept;
+            return this;
+        }
+
+        /**
+         * A report every {@code every} (default 5 min; zero: none), written as markdown and JSON into
+         * {@code reports/} in the journal directory, the newest {@code kept} of them (default 24).
+         */
+        public Builder reports(Duration every, int kept) {
+            if (every.isNegative() || kept < 1) {
+                throw new IllegalArgumentException("report period must be >= 0 and reports kept >= 1, was " + every
+                    + ", " + kept);
+            }
+            this.reportEvery = every;
+            this.reportsKept = kept;
             return this;
         }
 
@@ -224,7 +240,8 @@ public final class FerriteNode implements AutoCloseable {
                 AdminServer admin = null;
                 NodeObserver observer = null;
                 if (adminPort >= 0) {
-                    observer = new NodeObserver(started, listening.counters(), observeEvery, historySize, alertRules);
+                    observer = new NodeObserver(started, listening.counters(), observeEvery, historySize, alertRules,
+                        reportEvery, reportsKept);
                     AdminServer.Builder routes = AdminServer.builder().bind(serverConfig.bind()).port(adminPort)
                         .token(serverConfig.token()).tls(listening.tlsContext())
                         .route("GET", "/health", request -> health(serving, started, durability, stopping))

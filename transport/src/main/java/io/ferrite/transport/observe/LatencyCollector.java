@@ -12,8 +12,8 @@ import java.util.List;
 
 /**
  * The observer's latency windows as Prometheus summaries: {@code ferrite_ack_latency_seconds}
- * (read to ACK, all event loops) and {@code ferrite_stage_latency_seconds{stage}} (publish to
- * handled), quantiles 0.5, 0.95, 0.99, 0.999 over the last 10 s, count and sum since the start.
+ * (read to ACK, all event loops), {@code ferrite_journal_append_seconds} (a read's events
+ * journaled) and {@code ferrite_stage_latency_seconds{stage}} (publish to handled), quantiles 0.5, 0.95, 0.99, 0.999 over the last 10 s, count and sum since the start.
  *
  * <p>Thread-safety: thread-safe (the windows are).
  */
@@ -21,11 +21,13 @@ final class LatencyCollector implements MultiCollector {
     private static final double[] QUANTILES = {0.5, 0.95, 0.99, 0.999};
 
     private final LatencyWindow ack;
+    private final LatencyWindow append;
     private final List<String> stageNames;
     private final List<LatencyWindow> stages;
 
-    LatencyCollector(LatencyWindow ack, List<String> stageNames, List<LatencyWindow> stages) {
+    LatencyCollector(LatencyWindow ack, LatencyWindow append, List<String> stageNames, List<LatencyWindow> stages) {
         this.ack = ack;
+        this.append = append;
         this.stageNames = List.copyOf(stageNames);
         this.stages = List.copyOf(stages);
     }
@@ -41,6 +43,9 @@ final class LatencyCollector implements MultiCollector {
             SummarySnapshot.builder().name("ferrite_ack_latency_seconds")
                 .help("From the start of a read to the ACK that covers its events; quantiles over the last 10 s")
                 .dataPoint(point(ack, Labels.EMPTY)).build(),
+            SummarySnapshot.builder().name("ferrite_journal_append_seconds")
+                .help("Appending one read's events to the journal, lock wait included; quantiles over the last 10 s")
+                .dataPoint(point(append, Labels.EMPTY)).build(),
             stageSummary.build());
     }
 

@@ -1,6 +1,7 @@
 package io.ferrite.transport.observe;
 
 import io.ferrite.engine.Engine;
+import io.ferrite.engine.metrics.LatencyRecorder;
 import io.ferrite.engine.metrics.LatencyWindow;
 import io.ferrite.engine.metrics.Metric;
 import io.ferrite.engine.metrics.MetricRegistry;
@@ -43,6 +44,7 @@ public final class NodeObserver implements AutoCloseable {
     private final FileStore journalStore;
     private final Path journalDirectory;
     private final LatencyWindow ackWindow;
+    private final LatencyWindow appendWindow;
     private final List<LatencyWindow> stageWindows = new ArrayList<>();
     private final List<StageMetrics> stages;
     private final ArrayDeque<StatusPoint> history = new ArrayDeque<>();
@@ -50,6 +52,7 @@ public final class NodeObserver implements AutoCloseable {
     private final long startedMillis = System.currentTimeMillis();
     private final com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private final Reports reports;
     private Thread thread;
     private volatile boolean running;
 
@@ -59,7 +62,15 @@ public final class NodeObserver implements AutoCloseable {
     private long lastJournaled;
     private long[] lastHandled;
 
-    public NodeObserver(Engine engine, ServerCounters server, Duration interval, int historySize, List<AlertRule> rules) {
+    /**
+     * @param interval    how often to sample
+     * @param historySize samples kept for {@code /history}
+     * @param rules       the alert rules
+     * @param reportEvery how often to write a report ({@code reports/} in the journal directory); zero: never
+     * @param reportsKept how many written reports to keep
+     */
+    public NodeObserver(Engine engine, ServerCounters server, Duration interval, int historySize, List<AlertRule> rules,
+                        Duration reportEvery, int reportsKept) {
         if (interval.isNegative() || interval.isZero() || historySize < 2) {
             throw new IllegalArgumentException("observer interval must be positive and history at least 2, was "
                 + interval + ", " + historySize);
@@ -73,11 +84,15 @@ public final class NodeObserver implements AutoCloseable {
         this.journalDirectory = engine.config().journalDirectory();
         this.journalStore = fileStore(journalDirectory);
         this.ackWindow = new LatencyWindow(server::ackLatencyRecorders, WINDOW_INTERVALS);
+        List<LatencyRecorder> append = List.of(engine.appendLatency());
+        this.appendWindow = new LatencyWindow(() -> append, WINDOW_INTERVALS);
         this.stages = engine.stageMetrics();
         for (StageMetrics stage : stages) {
             stageWindows.add(new LatencyWindow(() -> List.of(stage.latency()), WINDOW_INTERVALS));
         }
         this.lastHandled = new long[stages.size()];
+        this.reports = reportEvery.isZero() ? null
+            : new Reports(reportEvery.toMillis(), reportsKept, journalDirectory, System.currentTimeMillis());
         alerts.registerInto(registry);
         registry.add(Metric.gauge("ferrite_health_score", "0..100: 100 minus what firing alerts take off",
             this::healthScoreValue));
@@ -126,6 +141,7 @@ public final class NodeObserver implements AutoCloseable {
         double seconds = Math.max(1e-3, (nanos - lastNanos) / 1e9);
         lastNanos = nanos;
         ackWindow.sample();
+        appendWindow.sample();
         stageWindows.forEach(LatencyWindow::sample);
 
         long accepted = server.accepted();
@@ -169,6 +185,9 @@ public final class NodeObserver implements AutoCloseable {
             counterHistory.removeFirst();
         }
         alerts.evaluate(point);
+        if (reports != null) {
+            reports.sampled(this, point, seconds);
+        }
         return point;
     }
 
@@ -202,6 +221,16 @@ public final class NodeObserver implements AutoCloseable {
         return alerts;
     }
 
+    /** The newest periodic report as JSON, or null before the first one (or when reports are off). */
+    public String latestReportJson() {
+        return reports == null ? null : reports.latestJson();
+    }
+
+    /** The server's counters. */
+    public ServerCounters server() {
+        return server;
+    }
+
     /** Advice from the last minute of samples. */
     public synchronized List<Recommendations.Advice> recommendations() {
         int span = (int) Math.min(history.size(), Math.max(2, 60_000 / interval.toMillis()));
@@ -230,7 +259,8 @@ public final class NodeObserver implements AutoCloseable {
 
     /** The latency windows as Prometheus summaries, for {@code /metrics}. */
     public MultiCollector latencyCollector() {
-        return new LatencyCollector(ackWindow, stages.stream().map(StageMetrics::stage).toList(), stageWindows);
+        return new LatencyCollector(ackWindow, appendWindow, stages.stream().map(StageMetrics::stage).toList(),
+            stageWindows);
     }
 
     /** The ACK latency window (for percentiles beyond those in each point). */
@@ -253,6 +283,7 @@ public final class NodeObserver implements AutoCloseable {
     /** Empties the latency windows ({@code DELETE /metrics}); counters and history stay. */
     public synchronized void resetWindows() {
         ackWindow.reset();
+        appendWindow.reset();
         stageWindows.forEach(LatencyWindow::reset);
     }
 

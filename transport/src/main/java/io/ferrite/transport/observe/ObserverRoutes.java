@@ -9,7 +9,7 @@ import java.io.UncheckedIOException;
 
 /**
  * The admin port's observability endpoints over a {@link NodeObserver}: {@code GET /status},
- * {@code GET /history?limit=N}, {@code GET /alerts}, {@code GET /dashboard} (a live page, uPlot
+ * {@code GET /history?limit=N}, {@code GET /alerts}, {@code GET /report}, {@code GET /dashboard} (a live page, uPlot
  * served from its webjar on the classpath, no CDN), and the mutating {@code DELETE /alerts} and
  * {@code DELETE /metrics} (reset the latency windows), which need the token when there is one.
  *
@@ -33,6 +33,11 @@ public final class ObserverRoutes {
                 return AdminResponse.json(200, StatusJson.history(observer, limit));
             })
             .route("GET", "/alerts", request -> AdminResponse.json(200, StatusJson.alerts(observer.alerts())))
+            .route("GET", "/report", request -> {
+                String report = observer.latestReportJson();
+                return report == null ? AdminResponse.error(404, "no report yet: the first is made when the first"
+                    + " report period (--report-every) ends") : AdminResponse.json(200, report);
+            })
             .route("GET", "/dashboard", request -> new AdminResponse(200, "text/html; charset=utf-8", page))
             .route("GET", "/dashboard/uPlot.iife.min.js", request -> new AdminResponse(200, "text/javascript", script))
             .route("GET", "/dashboard/uPlot.min.css", request -> new AdminResponse(200, "text/css", style))

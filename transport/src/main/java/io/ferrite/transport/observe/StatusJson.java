@@ -1,6 +1,7 @@
 package io.ferrite.transport.observe;
 
 import io.ferrite.engine.metrics.LatencyWindow;
+import io.ferrite.protocol.ErrorCode;
 import io.ferrite.transport.admin.JsonText;
 
 import java.util.List;
@@ -38,7 +39,14 @@ final class StatusJson {
         number(json, "acceptedPerSecond", p.acceptedPerSecond()).append(',');
         number(json, "refusedPerSecond", p.refusedPerSecond()).append(',');
         number(json, "journaledPerSecond", p.journaledPerSecond()).append(',');
-        number(json, "errorRate", p.errorRate()).append("},");
+        number(json, "errorRate", p.errorRate()).append("},\"rejectedByCode\":{");
+        ErrorCode[] codes = {ErrorCode.OVERLOADED, ErrorCode.INVALID_EVENT, ErrorCode.SHUTTING_DOWN,
+            ErrorCode.JOURNAL_UNAVAILABLE};
+        for (int i = 0; i < codes.length; i++) {
+            json.append(i == 0 ? "" : ",").append(JsonText.quote(codes[i].name())).append(':')
+                .append(observer.server().rejected(codes[i]));
+        }
+        json.append("},");
         json.append("\"ackLatencyMicros\":{");
         number(json, "windowSeconds", observer.interval().toMillis() * NodeObserver.WINDOW_INTERVALS / 1e3).append(',');
         json.append("\"count\":").append(ack.windowCount()).append(',');

@@ -46,6 +46,8 @@ final class OutboundAnswers {
     private long unreportedAccepted;
     private long unreportedDuplicates;
     private long unreportedRejected;
+    /** REJECTs of this read by code (ordinal), not yet added to the shared counters. */
+    private final long[] unreportedByCode = new long[ErrorCode.values().length];
     private final boolean recordLatency;
     private LatencyRecorder ackLatency;
     private long readStartNanos;
@@ -87,6 +89,7 @@ final class OutboundAnswers {
     void reject(long correlationId, ErrorCode code, byte[] message) {
         answered(correlationId, 0);
         unreportedRejected++;
+        unreportedByCode[code.ordinal()]++;
         ctx.write(NettyFrames.reject(ctx.alloc(), correlationId, code, message), ctx.voidPromise());
     }
 
@@ -122,6 +125,9 @@ final class OutboundAnswers {
             return;
         }
         counters.eventsAnswered(unreportedAccepted, unreportedDuplicates, unreportedRejected);
+        if (unreportedRejected != 0) {
+            counters.rejectedByCode(unreportedByCode); // clears it
+        }
         unreportedAccepted = 0;
         unreportedDuplicates = 0;
         unreportedRejected = 0;

@@ -3,16 +3,19 @@ package io.ferrite.transport.server;
 import io.ferrite.engine.metrics.LatencyRecorder;
 import io.ferrite.engine.metrics.Metric;
 import io.ferrite.engine.metrics.MetricRegistry;
+import io.ferrite.protocol.ErrorCode;
 import io.netty.util.concurrent.FastThreadLocal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
 
 /**
  * What the server has done, across connections: connections, events accepted / duplicated /
@@ -38,6 +41,8 @@ public final class ServerCounters {
     private final LongAdder authFailures = new LongAdder();
     private final LongAdder authThrottled = new LongAdder();
     private final LongAdder tlsHandshakeFailures = new LongAdder();
+    private final LongAdder[] rejectedByCode = Stream.generate(LongAdder::new).limit(ErrorCode.values().length)
+        .toArray(LongAdder[]::new);
     /** Connections holding one of the server's places (see {@link #tryAdmit}). */
     private final AtomicInteger admitted = new AtomicInteger();
     private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
@@ -81,6 +86,21 @@ public final class ServerCounters {
         if (rejectedEvents != 0) {
             rejected.add(rejectedEvents);
         }
+    }
+
+    /** Adds one read's REJECTs by code (indexed by ordinal) and clears {@code counts}. */
+    void rejectedByCode(long[] counts) {
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] != 0) {
+                rejectedByCode[i].add(counts[i]);
+                counts[i] = 0;
+            }
+        }
+    }
+
+    /** REJECTs with {@code code} so far. */
+    public long rejected(ErrorCode code) {
+        return rejectedByCode[code.ordinal()].sum();
     }
 
     void ackSent() {
@@ -223,6 +243,11 @@ public final class ServerCounters {
             .withLabel("outcome", "duplicate"));
         registry.add(Metric.counter("ferrite_server_events", "EVENT frames answered, by outcome", this::rejected)
             .withLabel("outcome", "rejected"));
+        for (ErrorCode code : List.of(ErrorCode.OVERLOADED, ErrorCode.INVALID_EVENT, ErrorCode.SHUTTING_DOWN,
+            ErrorCode.JOURNAL_UNAVAILABLE)) {
+            registry.add(Metric.counter("ferrite_server_rejected", "REJECT frames sent, by code", () -> rejected(code))
+                .withLabel("code", code.name().toLowerCase(Locale.ROOT)));
+        }
         registry.add(Metric.counter("ferrite_server_acks", "ACK frames sent", this::acks));
         registry.add(Metric.counter("ferrite_server_back_pressured", "Times a connection stopped reading because the"
             + " engine was full", this::backPressured));

@@ -9,11 +9,15 @@ import io.ferrite.transport.node.TestNode;
 import io.ferrite.transport.server.BackpressurePolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -88,7 +92,9 @@ class NodeObserverTest {
                 .contains("\"alert\":\"stage_lag_high\",\"severity\":\"high\",\"from\":\"inactive\",\"to\":\"pending\"")
                 .contains("\"alert\":\"stage_lag_high\",\"severity\":\"high\",\"from\":\"pending\",\"to\":\"firing\"");
             Await.until("the flood is over: error_rate_high resolved", WAIT, () -> node.observer().alerts().firing().size() == 1);
-            assertThat(get(node, "/status").body()).contains("\"healthScore\":80").contains("high alert stage_lag_high");
+            assertThat(get(node, "/status").body()).contains("\"healthScore\":80").contains("high alert stage_lag_high")
+                .containsPattern("\"rejectedByCode\":\\{\"OVERLOADED\":[1-9][0-9]*,");
+            assertThat(get(node, "/metrics").body()).containsPattern("ferrite_server_rejected_total\\{code=\"overloaded\"} [1-9]");
 
             slow.release();
             Await.until("both resolve once the stage catches up and nothing is refused", WAIT,
@@ -100,6 +106,46 @@ class NodeObserverTest {
             assertThat(send(node, "DELETE", "/alerts", "secret").statusCode()).isEqualTo(200);
             assertThat(get(node, "/alerts").body()).contains("\"transitions\":[]");
             assertThat(send(node, "DELETE", "/metrics", "secret").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void reportsAreMadeEachPeriodAndTheNewestKept(@TempDir Path dir) throws Exception {
+        try (FerriteNode node = FerriteNode.builder(TestNode.asyncEngine(dir).stage("record", new RecordingHandler()))
+            .server(TestNode.config()).admin(0).observe(Duration.ofMillis(100), 50).reports(Duration.ofMillis(500), 2)
+            .start();
+             FerriteClient client = FerriteClient.connect(ClientConfig.builder("127.0.0.1", node.port()).build())) {
+            assertThat(get(node, "/report").statusCode()).as("no period has ended yet").isEqualTo(404);
+            long last = 0;
+            for (int i = 1; i <= 5_000; i++) {
+                last = client.publish(1, i, i, 0, new byte[16]);
+            }
+            client.flush();
+            assertThat(client.awaitAcked(last, WAIT)).isTrue();
+            Await.until("a report counts the 5,000 events", WAIT, () -> {
+                String report = node.observer().latestReportJson();
+                return report != null && report.contains("\"accepted\":5000");
+            });
+            Path reports = dir.resolve("reports");
+            Await.until("more periods ended than are kept", WAIT, () -> fileCount(reports) == 4
+                && node.observer().latestReportJson().contains("\"accepted\":0"));
+            try (var files = Files.list(reports)) {
+                List<Path> kept = files.sorted().toList();
+                assertThat(kept).extracting(p -> p.getFileName().toString().replaceAll(".*\\.", ""))
+                    .containsExactly("json", "md", "json", "md");
+                assertThat(Files.readString(kept.get(1))).startsWith("# Ferrite report, ").contains("| events accepted |");
+            }
+            HttpResponse<String> report = get(node, "/report");
+            assertThat(report.statusCode()).isEqualTo(200);
+            assertThat(report.body()).contains("\"ackLatencyMicros\":{").contains("\"lowestHealthScore\":");
+        }
+    }
+
+    private static long fileCount(Path directory) {
+        try (var files = Files.list(directory)) {
+            return files.count();
+        } catch (IOException e) {
+            return -1; // not made yet
         }
     }
 
