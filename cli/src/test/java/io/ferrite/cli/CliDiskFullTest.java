@@ -115,8 +115,11 @@ class CliDiskFullTest {
                 assertThat(client.isConnected()).as("round %d: the connection survived the full disk", round).isTrue();
                 assertThat(recorder.otherRejects).as("REJECTs other than JOURNAL_UNAVAILABLE").isEmpty();
                 if (minFreeMb > 0) {
-                    assertThat(health(adminPort)).as("/health while the disk is full").contains("\"DEGRADED\"",
+                    assertThat(admin(adminPort, "/health")).as("/health while the disk is full").contains("\"DEGRADED\"",
                         "the journal's disk is full");
+                    Await.until("round " + round + ": the journal_unavailable alert fires", Duration.ofSeconds(10),
+                        () -> admin(adminPort, "/alerts").contains(
+                            "\"name\":\"journal_unavailable\",\"severity\":\"critical\",\"state\":\"firing\""));
                 }
 
                 Files.delete(fillers.get(round - 1)); // space comes back
@@ -133,6 +136,12 @@ class CliDiskFullTest {
                 client.flush();
                 assertThat(client.awaitAcked(next, Duration.ofSeconds(30))).as("round %d: 100 events after space came back",
                     round).isTrue();
+                if (minFreeMb > 0) {
+                    int resolvedSoFar = round;
+                    Await.until("round " + round + ": the journal_unavailable alert resolved", Duration.ofSeconds(10),
+                        () -> admin(adminPort, "/alerts").split("\"alert\":\"journal_unavailable\",\"severity\":"
+                            + "\"critical\",\"from\":\"firing\",\"to\":\"resolved\"", -1).length - 1 == resolvedSoFar);
+                }
                 long lastOfHundred = next;
                 assertThat(recorder.refused.stream().filter(c -> c >= firstOfHundred && c <= lastOfHundred).toList())
                     .as("round %d: events refused after space came back", round).isEmpty();
@@ -197,10 +206,16 @@ class CliDiskFullTest {
         }
     }
 
-    private static String health(int adminPort) throws IOException, InterruptedException {
+    /** GET {@code path} on the admin port; an I/O failure reads as an empty answer (for waits). */
+    private static String admin(int adminPort, String path) {
         try (HttpClient http = HttpClient.newHttpClient()) {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/health")).build(),
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
         }
     }
 
