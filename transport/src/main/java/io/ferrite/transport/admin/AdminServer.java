@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -130,6 +131,8 @@ public final class AdminServer implements AutoCloseable {
             HttpResponseStatus.valueOf(answer.status()), content);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType());
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+        // said, not only done: a client that pools connections must not send its next request on this one
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 
