@@ -148,6 +148,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--backpressure", defaultValue = "block", description = "block | reject (default ${DEFAULT-VALUE}).")
     String backpressure;
 
+    @Option(names = "--sample-every", defaultValue = "1s",
+        description = "How often the admin port's observer samples (/status, /history, alerts, the dashboard); /history"
+            + " keeps the newest 1,000 samples (default ${DEFAULT-VALUE}).")
+    String sampleEvery;
+
     @Option(names = "--report-every", defaultValue = "5m",
         description = "Write a report of each period (events, latency, alerts, advice) as markdown and JSON into"
             + " reports/ in the journal directory, the newest 24 kept; also GET /report (default ${DEFAULT-VALUE}; 0s: none).")
@@ -300,6 +305,7 @@ final class RunCommand implements Callable<Integer> {
             .cpuLayout(layout)
             .alertRules(rules)
             .reports(flag("--report-every", reportEvery, Durations::parse), 24)
+            .observe(positive("--sample-every", sampleEvery), 1_000)
             .admin(adminPort)
             .adminRoute("/profile", profileRoute)
             .start();
@@ -345,6 +351,14 @@ final class RunCommand implements Callable<Integer> {
                 + " its private key");
         }
         return flag("--tls-cert/--tls-key", "", ignored -> new TlsSettings(tlsCert, tlsKey, tlsClientCa, provider));
+    }
+
+    private static Duration positive(String flag, String value) {
+        Duration duration = flag(flag, value, Durations::parse);
+        if (duration.isZero()) {
+            throw new IllegalArgumentException(flag + " must be more than 0");
+        }
+        return duration;
     }
 
     private static void checkPort(String flag, int value) {

@@ -10,6 +10,7 @@ import io.ferrite.transport.server.ServerCounters;
 import io.prometheus.metrics.model.registry.MultiCollector;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.nio.file.FileStore;
@@ -20,6 +21,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
 
 /**
  * Watches a running node: every interval (1 s by default) it takes a {@link StatusPoint} — rates
@@ -56,6 +58,8 @@ public final class NodeObserver implements AutoCloseable {
     private Thread thread;
     private volatile boolean running;
 
+    /** Bytes of the journal's files (events/), as of the last sample; -1 without a journal. */
+    private volatile long journalBytes = -1;
     private long lastNanos;
     private long lastAccepted;
     private long lastRefused;
@@ -101,6 +105,8 @@ public final class NodeObserver implements AutoCloseable {
         registry.add(Metric.gauge("ferrite_journal_available", "1 while the journal takes events, 0 while it refuses them",
             () -> engine.journalUnavailableReason() == null ? 1 : 0));
         if (journalStore != null) {
+            registry.add(Metric.gauge("ferrite_journal_bytes", "Bytes of the journal's files (sampled every interval)",
+                () -> journalBytes));
             registry.add(Metric.gauge("ferrite_journal_disk_free_bytes", "Usable bytes on the journal's file system",
                 () -> latest().diskFreeBytes()));
             registry.add(Metric.gauge("ferrite_journal_disk_total_bytes", "Size of the journal's file system",
@@ -178,6 +184,7 @@ public final class NodeObserver implements AutoCloseable {
             errorRate, ackWindow.percentileNanos(50), ackWindow.percentileNanos(99), ackWindow.percentileNanos(99.9),
             ackWindow.maxNanos(), List.copyOf(stageStatus), server.connectionsOpen(), heap.getUsed(), heap.getMax(),
             Math.max(0, os.getProcessCpuLoad()), free, total, engine.journalUnavailableReason());
+        journalBytes = journalBytes();
         history.addLast(point);
         counterHistory.addLast(counters());
         while (history.size() > historySize) {
@@ -189,6 +196,22 @@ public final class NodeObserver implements AutoCloseable {
             reports.sampled(this, point, seconds);
         }
         return point;
+    }
+
+    private long journalBytes() {
+        if (journalDirectory == null) {
+            return -1;
+        }
+        try (Stream<Path> files = Files.walk(journalDirectory.resolve("events"))) {
+            return files.filter(Files::isRegularFile).mapToLong(file -> file.toFile().length()).sum();
+        } catch (IOException | UncheckedIOException e) {
+            return -1; // a file rolled away while walking: known again next second
+        }
+    }
+
+    /** Bytes of the journal's files as of the last sample; -1 without a journal. */
+    public long journalSizeBytes() {
+        return journalBytes;
     }
 
     private Recommendations.Counters counters() {

@@ -66,6 +66,7 @@ final class StatusJson {
         }
         json.append("],\"journal\":{\"directory\":")
             .append(observer.journalDirectory() == null ? "null" : JsonText.quote(observer.journalDirectory().toString()))
+            .append(",\"sizeBytes\":").append(observer.journalSizeBytes())
             .append(",\"diskFreeBytes\":").append(p.diskFreeBytes()).append(",\"diskTotalBytes\":").append(p.diskTotalBytes())
             .append(",\"problem\":").append(p.journalProblem() == null ? "null" : JsonText.quote(p.journalProblem()))
             .append("},\"memory\":{\"heapUsedBytes\":").append(p.heapUsedBytes()).append(",\"heapMaxBytes\":")

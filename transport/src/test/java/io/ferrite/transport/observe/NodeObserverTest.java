@@ -138,6 +138,7 @@ class NodeObserverTest {
             HttpResponse<String> report = get(node, "/report");
             assertThat(report.statusCode()).isEqualTo(200);
             assertThat(report.body()).contains("\"ackLatencyMicros\":{").contains("\"lowestHealthScore\":");
+            assertThat(get(node, "/status").body()).as("the journal's size").containsPattern("\"sizeBytes\":[1-9]");
         }
     }
 
