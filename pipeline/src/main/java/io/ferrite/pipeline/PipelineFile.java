@@ -1,0 +1,226 @@
+package io.ferrite.pipeline;
+
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a pipeline file (YAML 1.2, through SnakeYAML Engine's node API, which keeps every node's
+ * line):
+ * <pre>
+ * name: orders                  # optional
+ * stages:                       # in order; each sees the events its route matches
+ *   - name: audit
+ *     use: log                  # count | discard | log | a class from --stage-jar
+ *     with: {every: 10000}      # the stage's options
+ *   - name: orders
+ *     use: com.example.Orders
+ *     route:
+ *       type: [1, 2]            # a number, a list, or {min: .., max: ..}
+ *       priority: {max: 1}
+ *       key: {min: 100, max: 199}
+ * </pre>
+ * Every mistake is a {@link PipelineException} naming the file, the line and the field.
+ *
+ * <p>Thread-safety: stateless.
+ */
+public final class PipelineFile {
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
+    private static final Set<String> TOP = Set.of("name", "stages");
+    private static final Set<String> STAGE = Set.of("name", "use", "route", "with");
+    private static final Set<String> ROUTE = Set.of("type", "key", "priority");
+
+    private PipelineFile() {
+    }
+
+    /** Parses and checks {@code file}. */
+    public static Pipeline read(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new PipelineException("cannot read pipeline file " + file + ": " + e, e);
+        }
+        return parse(file.toString(), text);
+    }
+
+    /** Parses and checks {@code text}, naming it {@code source} in errors. */
+    public static Pipeline parse(String source, String text) {
+        Optional<Node> root;
+        try {
+            root = new Compose(LoadSettings.builder().setLabel(source).build()).composeString(text);
+        } catch (MarkedYamlEngineException e) {
+            int line = e.getProblemMark().map(m -> m.getLine() + 1).orElse(0);
+            throw new PipelineException(source + ":" + line + ": not valid YAML: " + e.getProblem(), e);
+        } catch (RuntimeException e) {
+            throw new PipelineException(source + ": not valid YAML: " + e.getMessage(), e);
+        }
+        Reader reader = new Reader(source);
+        if (root.isEmpty()) {
+            throw new PipelineException(source + ":1: the file is empty; it needs 'stages:', a list of stages");
+        }
+        return reader.pipeline(root.get());
+    }
+
+    /** Walks the node tree, keeping the file name for messages. */
+    private record Reader(String source) {
+        Pipeline pipeline(Node root) {
+            Map<String, Node> top = mapping(root, "the file", TOP);
+            String name = top.containsKey("name") ? scalar(top.get("name"), "name") : "pipeline";
+            Node stagesNode = top.get("stages");
+            if (stagesNode == null) {
+                throw error(root, "stages", "missing; a pipeline needs 'stages:', a list of stages");
+            }
+            if (!(stagesNode instanceof SequenceNode sequence) || sequence.getValue().isEmpty()) {
+                throw error(stagesNode, "stages", "expected a list of stages (each '- name: ... use: ...')");
+            }
+            List<StageSpec> stages = new ArrayList<>();
+            Set<String> names = new HashSet<>();
+            for (int i = 0; i < sequence.getValue().size(); i++) {
+                StageSpec stage = stage(sequence.getValue().get(i), "stages[" + i + "]");
+                if (!names.add(stage.name())) {
+                    throw error(sequence.getValue().get(i), "stages[" + i + "].name", "'" + stage.name()
+                        + "' is already the name of an earlier stage; names must be unique");
+                }
+                stages.add(stage);
+            }
+            return new Pipeline(name, stages, source);
+        }
+
+        private StageSpec stage(Node node, String path) {
+            Map<String, Node> fields = mapping(node, path, STAGE);
+            Node nameNode = fields.get("name");
+            if (nameNode == null) {
+                throw error(node, path + ".name", "missing; every stage needs a name (lower case, digits, '-', '_')");
+            }
+            String name = scalar(nameNode, path + ".name");
+            if (!NAME.matcher(name).matches()) {
+                throw error(nameNode, path + ".name", "'" + name + "' is not a stage name: lower case letters, digits,"
+                    + " '-' and '_', at most 63");
+            }
+            Node useNode = fields.get("use");
+            if (useNode == null) {
+                throw error(node, path + ".use", "missing; say what the stage runs: " + String.join(", ", Stages.BUILT_IN)
+                    + ", or a class name from --stage-jar");
+            }
+            String use = scalar(useNode, path + ".use");
+            Route route = fields.containsKey("route") ? route(fields.get("route"), path + ".route") : Route.ALL;
+            Map<String, String> options = new LinkedHashMap<>();
+            if (fields.containsKey("with")) {
+                Node with = fields.get("with");
+                if (!(with instanceof MappingNode map)) {
+                    throw error(with, path + ".with", "expected a map of options, e.g. {every: 1000}");
+                }
+                for (NodeTuple tuple : map.getValue()) {
+                    String key = scalar(tuple.getKeyNode(), path + ".with");
+                    options.put(key, scalar(tuple.getValueNode(), path + ".with." + key));
+                }
+            }
+            return new StageSpec(name, use, route, options, source + ":" + line(node));
+        }
+
+        private Route route(Node node, String path) {
+            Map<String, Node> fields = mapping(node, path, ROUTE);
+            return new Route(match(fields.get("type"), path + ".type", 0, Integer.MAX_VALUE),
+                match(fields.get("key"), path + ".key", Long.MIN_VALUE, Long.MAX_VALUE),
+                match(fields.get("priority"), path + ".priority", 0, 3));
+        }
+
+        /** A number, a list of numbers, or {min, max}; each within [low, high]. */
+        private FieldMatch match(Node node, String path, long low, long high) {
+            if (node == null) {
+                return FieldMatch.ANY;
+            }
+            String allowed = "a number " + low + ".." + high + ", a list of them, or {min: .., max: ..}";
+            if (node instanceof ScalarNode) {
+                return FieldMatch.oneOf(number(node, path, low, high, allowed));
+            }
+            if (node instanceof SequenceNode list) {
+                if (list.getValue().isEmpty()) {
+                    throw error(node, path, "an empty list matches nothing; expected " + allowed);
+                }
+                long[] values = new long[list.getValue().size()];
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = number(list.getValue().get(i), path + "[" + i + "]", low, high, allowed);
+                }
+                return FieldMatch.oneOf(values);
+            }
+            Map<String, Node> bounds = mapping(node, path, Set.of("min", "max"));
+            long min = bounds.containsKey("min") ? number(bounds.get("min"), path + ".min", low, high, allowed) : low;
+            long max = bounds.containsKey("max") ? number(bounds.get("max"), path + ".max", low, high, allowed) : high;
+            if (min > max) {
+                throw error(node, path, "min " + min + " is above max " + max);
+            }
+            return FieldMatch.between(min, max);
+        }
+
+        private long number(Node node, String path, long low, long high, String allowed) {
+            String text = scalar(node, path);
+            try {
+                long value = Long.parseLong(text.replace("_", ""));
+                if (value < low || value > high) {
+                    throw error(node, path, value + " is out of range; expected " + allowed);
+                }
+                return value;
+            } catch (NumberFormatException e) {
+                throw error(node, path, "expected " + allowed + ", got '" + text + "'");
+            }
+        }
+
+        private Map<String, Node> mapping(Node node, String path, Set<String> known) {
+            if (!(node instanceof MappingNode map)) {
+                throw error(node, path, "expected a map with " + String.join(", ", sorted(known)));
+            }
+            Map<String, Node> fields = new LinkedHashMap<>();
+            for (NodeTuple tuple : map.getValue()) {
+                String key = scalar(tuple.getKeyNode(), path);
+                String field = path.equals("the file") ? key : path + "." + key;
+                if (!known.contains(key)) {
+                    throw error(tuple.getKeyNode(), field, "unknown field; the fields here are " + String.join(", ",
+                        sorted(known)));
+                }
+                if (fields.put(key, tuple.getValueNode()) != null) {
+                    throw error(tuple.getKeyNode(), field, "given twice");
+                }
+            }
+            return fields;
+        }
+
+        private String scalar(Node node, String path) {
+            if (!(node instanceof ScalarNode scalar)) {
+                throw error(node, path, "expected a single value, got a " + (node instanceof SequenceNode ? "list" : "map"));
+            }
+            return scalar.getValue().strip();
+        }
+
+        private PipelineException error(Node node, String path, String message) {
+            return new PipelineException(source + ":" + line(node) + ": " + path + ": " + message);
+        }
+
+        private static int line(Node node) {
+            return node.getStartMark().map(Mark::getLine).orElse(-1) + 1;
+        }
+
+        private static List<String> sorted(Set<String> names) {
+            return names.stream().sorted().toList();
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package io.ferrite.pipeline;
+
+import java.util.Map;
+
+/**
+ * One stage as the pipeline file declares it.
+ *
+ * <p>Thread-safety: immutable.
+ *
+ * @param name    unique name (its checkpoint and metrics are keyed by it)
+ * @param use     a built-in ({@code count}, {@code discard}, {@code log}) or a class name
+ * @param route   which events it sees
+ * @param options its {@code with:} settings, as text
+ * @param where   {@code file:line} of its declaration, for errors found later (loading its class)
+ */
+public record StageSpec(String name, String use, Route route, Map<String, String> options, String where) {
+    public StageSpec {
+        options = Map.copyOf(options);
+    }
+}

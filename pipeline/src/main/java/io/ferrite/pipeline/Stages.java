@@ -1,0 +1,164 @@
+package io.ferrite.pipeline;
+
+import io.ferrite.engine.EngineBuilder;
+import io.ferrite.engine.EventHandler;
+import io.ferrite.engine.EventView;
+import io.ferrite.engine.metrics.Metric;
+import io.ferrite.engine.metrics.MetricRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a {@link Pipeline} into an engine's stages: each {@link StageSpec} becomes its handler —
+ * a built-in, or a user class from the stage jars — behind its {@link RoutedStage}.
+ * <ul>
+ *   <li>{@code discard}: takes the events and does nothing (what a stage costs, nothing more);</li>
+ *   <li>{@code log}: logs one line every {@code with: {every: N}} matched events (default 1000):
+ *       index, type, key, priority, payload size.</li>
+ * </ul>
+ * A user class implements {@link EventHandler} and has a public constructor taking the stage's
+ * options ({@code Map<String, String>}) or none.
+ *
+ * <p>Thread-safety: stateless; the stages it makes run on their stage threads.
+ */
+public final class Stages {
+    /** The built-in stages' names. */
+    public static final List<String> BUILT_IN = List.of("discard", "log");
+    private static final Logger LOG = LoggerFactory.getLogger(Stages.class);
+
+    /** A stage ready for an engine. */
+    public record Built(StageSpec spec, RoutedStage stage) {
+    }
+
+    private Stages() {
+    }
+
+    /**
+     * A class loader for user stages in {@code jars} (none: this module's own loader).
+     *
+     * @throws PipelineException naming a jar that is not there
+     */
+    public static ClassLoader loader(List<Path> jars) {
+        if (jars.isEmpty()) {
+            return Stages.class.getClassLoader();
+        }
+        List<URL> urls = new ArrayList<>();
+        for (Path jar : jars) {
+            if (!Files.isRegularFile(jar)) {
+                throw new PipelineException("--stage-jar " + jar + ": no such file");
+            }
+            try {
+                urls.add(jar.toUri().toURL());
+            } catch (MalformedURLException e) {
+                throw new PipelineException("--stage-jar " + jar + ": " + e.getMessage(), e);
+            }
+        }
+        return new URLClassLoader("ferrite-stages", urls.toArray(URL[]::new), Stages.class.getClassLoader());
+    }
+
+    /**
+     * Makes every stage of {@code pipeline}.
+     *
+     * @throws PipelineException naming the stage's line when its class cannot be loaded or made
+     */
+    public static List<Built> build(Pipeline pipeline, ClassLoader loader) {
+        List<Built> built = new ArrayList<>();
+        for (StageSpec spec : pipeline.stages()) {
+            built.add(new Built(spec, new RoutedStage(spec.route(), handler(spec, loader))));
+        }
+        return built;
+    }
+
+    /** Adds the stages, in order, to {@code engine}. */
+    public static EngineBuilder addTo(EngineBuilder engine, List<Built> stages) {
+        stages.forEach(stage -> engine.stage(stage.spec().name(), stage.stage()));
+        return engine;
+    }
+
+    /** Adds each route's figures to {@code registry}: events matched and passed over, per stage. */
+    public static void registerInto(MetricRegistry registry, List<Built> stages) {
+        for (Built stage : stages) {
+            RoutedStage routed = stage.stage();
+            registry.add(Metric.counter("ferrite_route_matched", "Events a stage's route sent to it", routed::matched)
+                .withLabel("stage", stage.spec().name()));
+            registry.add(Metric.counter("ferrite_route_passed", "Events a stage's route passed over", routed::passed)
+                .withLabel("stage", stage.spec().name()));
+        }
+    }
+
+    private static EventHandler handler(StageSpec spec, ClassLoader loader) {
+        return switch (spec.use()) {
+            case "discard" -> (event, index, endOfBatch) -> { };
+            case "log" -> logEvery(spec);
+            default -> userStage(spec, loader);
+        };
+    }
+
+    private static EventHandler logEvery(StageSpec spec) {
+        long every = option(spec, "every", 1_000);
+        long[] seen = {0};
+        return (EventView event, long index, boolean endOfBatch) -> {
+            if (++seen[0] % every == 0) {
+                LOG.info("{}: event #{} index={} type={} key={} priority={} payload={} B", spec.name(), seen[0], index,
+                    event.type(), event.key(), event.priority(), event.payloadLength());
+            }
+        };
+    }
+
+    private static long option(StageSpec spec, String name, long fallback) {
+        String text = spec.options().get(name);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            long value = Long.parseLong(text);
+            if (value < 1) {
+                throw new NumberFormatException();
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new PipelineException(spec.where() + ": stage " + spec.name() + ": with." + name
+                + " must be a whole number of at least 1, got '" + text + "'");
+        }
+    }
+
+    private static EventHandler userStage(StageSpec spec, ClassLoader loader) {
+        String where = spec.where() + ": stage " + spec.name() + ": use: ";
+        Class<?> type;
+        try {
+            type = Class.forName(spec.use(), false, loader);
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new PipelineException(where + "no built-in stage or class '" + spec.use() + "'; the built-ins are "
+                + String.join(", ", BUILT_IN) + ", and a class must be in a --stage-jar", e);
+        }
+        if (!EventHandler.class.isAssignableFrom(type)) {
+            throw new PipelineException(where + spec.use() + " does not implement " + EventHandler.class.getName());
+        }
+        try {
+            try {
+                Constructor<?> withOptions = type.getConstructor(Map.class);
+                return (EventHandler) withOptions.newInstance(spec.options());
+            } catch (NoSuchMethodException noOptions) {
+                return (EventHandler) type.getConstructor().newInstance();
+            }
+        } catch (NoSuchMethodException e) {
+            throw new PipelineException(where + spec.use() + " needs a public constructor taking Map<String, String>"
+                + " (the stage's options) or none", e);
+        } catch (InvocationTargetException e) {
+            throw new PipelineException(where + spec.use() + "'s constructor failed: " + e.getCause(), e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new PipelineException(where + "cannot make " + spec.use() + ": " + e, e);
+        }
+    }
+}
