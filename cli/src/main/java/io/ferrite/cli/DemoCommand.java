@@ -6,7 +6,10 @@ import io.ferrite.cli.load.Summary;
 import io.ferrite.client.ClientConfig;
 import io.ferrite.engine.Durability;
 import io.ferrite.engine.Engine;
+import io.ferrite.engine.EngineBuilder;
 import io.ferrite.engine.EngineMetrics;
+import io.ferrite.pipeline.PipelineFile;
+import io.ferrite.pipeline.Stages;
 import io.ferrite.transport.node.FerriteNode;
 import io.ferrite.transport.server.FerriteServer;
 import io.ferrite.transport.server.ServerConfig;
@@ -60,6 +63,10 @@ final class DemoCommand implements Callable<Integer> {
         description = "Admin port of the demo's server, with the live dashboard (default ${DEFAULT-VALUE}: any free port).")
     int adminPort;
 
+    @Option(names = "--pipeline", description = "Run this pipeline file's stages (e.g. examples/pipeline.yaml) instead of"
+        + " one stage that counts.")
+    Path pipelineFile;
+
     @Option(names = "--linger", defaultValue = "0s",
         description = "Keep the server up this long after the phases, to look at the dashboard (e.g. 60s; default ${DEFAULT-VALUE}).")
     String linger;
@@ -86,9 +93,20 @@ final class DemoCommand implements Callable<Integer> {
         }
         Path journal = Files.createTempDirectory("ferrite-demo-");
         List<Phase> phases = new ArrayList<>();
-        try (FerriteNode node = FerriteNode.builder(Engine.builder().journal(journal).durability(mode)
-                 .stage("count", (event, index, endOfBatch) -> { }))
+        EngineBuilder engine = Engine.builder().journal(journal).durability(mode);
+        List<Stages.Built> pipeline = pipelineFile == null ? null
+            : Stages.build(PipelineFile.read(pipelineFile), Stages.loader(List.of()));
+        if (pipeline == null) {
+            engine.stage("count", (event, index, endOfBatch) -> { });
+        } else {
+            Stages.addTo(engine, pipeline);
+        }
+        try (FerriteNode node = FerriteNode.builder(engine)
                  .server(ServerConfig.builder().port(0)).admin(adminPort).start()) {
+            if (pipeline != null) {
+                Stages.registerInto(node.engine().metricRegistry(), pipeline);
+                say("pipeline %s: %d stages", pipelineFile, pipeline.size());
+            }
             FerriteServer server = node.server();
             say("ferrite demo: server on 127.0.0.1:%d transport=%s durability=%s journal=%s, %d CPUs",
                 server.port(), server.transport().cliName(), mode.name().toLowerCase(Locale.ROOT), journal,

@@ -10,6 +10,8 @@ import io.ferrite.engine.Engine;
 import io.ferrite.engine.EngineBuilder;
 import io.ferrite.engine.EventHandler;
 import io.ferrite.engine.IdleKind;
+import io.ferrite.pipeline.PipelineFile;
+import io.ferrite.pipeline.Stages;
 import io.ferrite.transport.node.FerriteNode;
 import io.ferrite.transport.observe.AlertRule;
 import io.ferrite.transport.observe.AlertRulesFile;
@@ -37,6 +39,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.text.ParseException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -117,6 +120,13 @@ final class RunCommand implements Callable<Integer> {
         description = "Failed HELLOs (wrong token) one address may make in a minute before its HELLOs are refused"
             + " unchecked; 0: no limit (default ${DEFAULT-VALUE}).")
     int authFailuresPerMinute;
+
+    @Option(names = "--pipeline", description = "A pipeline file: the stages the server runs and the events each one"
+        + " sees (docs/pipelines.md); without it, one stage that does nothing.")
+    Path pipelineFile;
+
+    @Option(names = "--stage-jar", description = "A jar with the pipeline's stage classes (repeatable).")
+    List<Path> stageJars = new ArrayList<>();
 
     @Option(names = "--tls-cert", description = "PEM certificate chain (the server's first): serve TLS on the FWP/1 port"
         + " and HTTPS on the admin port. Needs --tls-key.")
@@ -292,8 +302,15 @@ final class RunCommand implements Callable<Integer> {
         if (alertRules != null) {
             rules = flag("--alert-rules", "", ignored -> AlertRulesFile.apply(AlertRule.defaults(alertP99Millis), alertRules));
         }
+        List<Stages.Built> pipeline = pipelineFile == null ? null
+            : Stages.build(PipelineFile.read(pipelineFile), Stages.loader(stageJars));
         EngineBuilder engine = Engine.builder().durability(mode).idle(idleKind).checkpointEvery(checkpointEvery)
-            .dedupWindow(dedupMaxIds, dedupAge).minFreeDisk(minFreeMb << 20).stage("ingest", stage);
+            .dedupWindow(dedupMaxIds, dedupAge).minFreeDisk(minFreeMb << 20);
+        if (pipeline == null) {
+            engine.stage("ingest", stage);
+        } else {
+            Stages.addTo(engine, pipeline);
+        }
         if (mode != Durability.MEMORY) {
             engine.journal(journal);
         }
@@ -309,6 +326,9 @@ final class RunCommand implements Callable<Integer> {
             .admin(adminPort)
             .adminRoute("/profile", profileRoute)
             .start();
+        if (pipeline != null) {
+            Stages.registerInto(node.engine().metricRegistry(), pipeline);
+        }
         return new Running(node, profileRoute);
     }
 

@@ -2,6 +2,7 @@ package io.ferrite.cli;
 
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -12,6 +13,14 @@ class DemoCommandTest {
     private static final Pattern PHASE_ROW = Pattern.compile(
         "(?m)^(1\\. maximum throughput|2\\. fixed rate)\\s+([\\d,]+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+count "
             + "(\\d+\\.\\d) / (\\d+\\.\\d)$");
+
+    @Test
+    void theExamplePipelineRunsInTheDemo() {
+        CliRun demo = CliRun.of("demo", "--seconds", "2", "--rate", "5000", "--pipeline",
+            Path.of("..", "examples", "pipeline.yaml").toString());
+        assertThat(demo.status()).as("%s", demo).isZero();
+        assertThat(demo.out()).contains("pipeline ../examples/pipeline.yaml: 3 stages").contains("audit").contains("urgent");
+    }
 
     @Test
     void bothPhasesRunAndTheReportGivesEachOnesFigures() {

@@ -1,0 +1,147 @@
+package io.ferrite.cli;
+
+import io.ferrite.client.ClientConfig;
+import io.ferrite.client.FerriteClient;
+import io.ferrite.testing.Await;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Pipelines as an operator uses them: {@code ferrite pipeline check} on the shipped example and on a
+ * broken file, and {@code ferrite run --pipeline --stage-jar} in a child JVM with a user stage
+ * compiled and jarred by the test, fed over TCP: the stage gets exactly the events its route
+ * matches, and {@code /metrics} counts them.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class CliPipelineTest {
+    private static final Path EXAMPLE = Path.of("..", "examples", "pipeline.yaml").toAbsolutePath().normalize();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void checkAcceptsTheExampleAndNamesTheLineOfAMistake() throws Exception {
+        CliRun good = CliRun.of("pipeline", "check", EXAMPLE.toString());
+        assertThat(good.status()).as("%s", good).isZero();
+        assertThat(good.out()).contains("pipeline 'example', 3 stages", "orders: discard (type in [1, 2])", "ok");
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), "stages:\n  - name: a\n    use: log\n    route:\n      priority: 9\n");
+        CliRun broken = CliRun.of("pipeline", "check", bad.toString());
+        assertThat(broken.status()).isEqualTo(2);
+        assertThat(broken.err()).contains(bad + ":5: stages[0].route.priority: 9 is out of range");
+        CliRun missingClass = CliRun.of("pipeline", "check", Files.writeString(dir.resolve("c.yaml"),
+            "stages:\n  - name: a\n    use: com.example.Nope\n").toString());
+        assertThat(missingClass.status()).isEqualTo(2);
+        assertThat(missingClass.err()).contains("c.yaml:2: stage a: use: no built-in stage or class 'com.example.Nope'");
+    }
+
+    @Test
+    void aServerRunsAUserStageFromAJarOnTheEventsItsRouteMatches() throws Exception {
+        Path jar = userStageJar();
+        Path out = dir.resolve("seen.txt");
+        Path pipeline = Files.writeString(dir.resolve("pipeline.yaml"), """
+            stages:
+              - name: audit
+                use: discard
+              - name: mine
+                use: example.KeysToFile
+                route: {type: 2}
+                with: {file: '%s'}
+            """.formatted(out));
+        assertThat(CliRun.of("pipeline", "check", pipeline.toString(), "--stage-jar", jar.toString()).status()).isZero();
+        try (CliProcess server = CliProcess.start("run", "--port", "0", "--admin-port", "0", "--journal",
+            dir.resolve("journal").toString(), "--cpus", "none", "--pipeline", pipeline.toString(), "--stage-jar",
+            jar.toString())) {
+            int port = server.awaitReady(Duration.ofSeconds(60));
+            String adminPort = server.awaitLine("ferrite listening on ", Duration.ofSeconds(1)).replaceAll(".* admin=", "");
+            try (FerriteClient client = FerriteClient.connect(ClientConfig.builder("127.0.0.1", port).build())) {
+                long last = 0;
+                for (int i = 1; i <= 300; i++) {
+                    last = client.publish(1 + i % 3, i, i, 0, new byte[8]); // types 2, 3, 1, 2, ...
+                }
+                client.flush();
+                assertThat(client.awaitAcked(last, Duration.ofSeconds(20))).isTrue();
+            }
+            Await.until("the user stage wrote the 100 type-2 keys", Duration.ofSeconds(20), () -> lines(out) == 100);
+            assertThat(Files.readAllLines(out)).first().isEqualTo("1");
+            assertThat(Files.readAllLines(out)).allMatch(key -> Long.parseLong(key) % 3 == 1); // type 1 + key % 3 == 2
+            String metrics;
+            try (HttpClient http = HttpClient.newHttpClient()) {
+                metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            }
+            assertThat(metrics).contains("ferrite_route_matched_total{stage=\"mine\"} 100.0")
+                .contains("ferrite_route_passed_total{stage=\"mine\"} 200.0")
+                .contains("ferrite_route_matched_total{stage=\"audit\"} 300.0");
+            assertThat(server.terminate(Duration.ofSeconds(30))).isZero();
+        }
+    }
+
+    private static long lines(Path file) {
+        try {
+            return Files.exists(file) ? Files.readAllLines(file).size() : 0;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** Compiles a user stage (as a user would write it) and puts it in a jar of its own. */
+    private Path userStageJar() throws Exception {
+        Path sources = Files.createDirectories(dir.resolve("src/example"));
+        Files.writeString(sources.resolve("KeysToFile.java"), """
+            package example;
+
+            import io.ferrite.engine.EventHandler;
+            import io.ferrite.engine.EventView;
+            import java.io.*;
+            import java.util.Map;
+
+            public final class KeysToFile implements EventHandler {
+                private final PrintWriter out;
+
+                public KeysToFile(Map<String, String> options) throws IOException {
+                    out = new PrintWriter(new FileWriter(options.get("file")), true);
+                }
+
+                @Override
+                public void onEvent(EventView event, long index, boolean endOfBatch) {
+                    out.println(event.key());
+                }
+
+                @Override
+                public void onClose() {
+                    out.close();
+                }
+            }
+            """);
+        Path classes = Files.createDirectories(dir.resolve("classes"));
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        int status = javac.run(null, null, null, "-d", classes.toString(), "-cp", System.getProperty("java.class.path"),
+            sources.resolve("KeysToFile.java").toString());
+        assertThat(status).as("javac").isZero();
+        Path jar = dir.resolve("app.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new JarEntry("example/KeysToFile.class"));
+            Files.copy(classes.resolve("example/KeysToFile.class"), (OutputStream) out);
+            out.closeEntry();
+        }
+        return jar;
+    }
+}
