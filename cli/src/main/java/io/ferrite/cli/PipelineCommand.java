@@ -1,7 +1,9 @@
 package io.ferrite.cli;
 
+import io.ferrite.engine.auth.Identities;
 import io.ferrite.pipeline.Pipeline;
 import io.ferrite.pipeline.PipelineFile;
+import io.ferrite.pipeline.PolicyEngine;
 import io.ferrite.pipeline.Stages;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -10,6 +12,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -42,6 +45,10 @@ final class PipelineCommand implements Runnable {
         @Option(names = "--stage-jar", description = "A jar with the pipeline's stage classes (repeatable).")
         List<Path> stageJars = new ArrayList<>();
 
+        @Option(names = "--tokens-file", description = "The tokens file the server will use, to check the principals and"
+            + " roles the policies name.")
+        Path tokensFile;
+
         @Spec
         CommandSpec spec;
 
@@ -49,7 +56,13 @@ final class PipelineCommand implements Runnable {
         public Integer call() {
             Pipeline pipeline = PipelineFile.read(file);
             Stages.build(pipeline, Stages.loader(stageJars));
+            PolicyEngine policies = PolicyEngine.compile(pipeline.policies(),
+                tokensFile == null ? null : Identities.read(tokensFile), 1, Duration.ofMinutes(5));
             spec.commandLine().getOut().println(pipeline.describe());
+            if (!pipeline.policies().isEmpty()) {
+                spec.commandLine().getOut().println("  policies are evaluated in this order: "
+                    + String.join(", ", policies.order()));
+            }
             spec.commandLine().getOut().println("ok");
             spec.commandLine().getOut().flush();
             return 0;

@@ -10,7 +10,10 @@ import io.ferrite.engine.Engine;
 import io.ferrite.engine.EngineBuilder;
 import io.ferrite.engine.EventHandler;
 import io.ferrite.engine.IdleKind;
+import io.ferrite.engine.auth.Identities;
+import io.ferrite.pipeline.Pipeline;
 import io.ferrite.pipeline.PipelineFile;
+import io.ferrite.pipeline.PolicyEngine;
 import io.ferrite.pipeline.Stages;
 import io.ferrite.transport.node.FerriteNode;
 import io.ferrite.transport.observe.AlertRule;
@@ -127,6 +130,11 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--stage-jar", description = "A jar with the pipeline's stage classes (repeatable).")
     List<Path> stageJars = new ArrayList<>();
+
+    @Option(names = "--tokens-file", description = "Tokens and who they belong to, one per line: TOKEN PRINCIPAL"
+        + " [ROLE,ROLE...]; a HELLO must carry one, and the pipeline's policies see the principal and roles."
+        + " Instead of --token-file.")
+    Path tokensFile;
 
     @Option(names = "--tls-cert", description = "PEM certificate chain (the server's first): serve TLS on the FWP/1 port"
         + " and HTTPS on the admin port. Needs --tls-key.")
@@ -302,8 +310,14 @@ final class RunCommand implements Callable<Integer> {
         if (alertRules != null) {
             rules = flag("--alert-rules", "", ignored -> AlertRulesFile.apply(AlertRule.defaults(alertP99Millis), alertRules));
         }
-        List<Stages.Built> pipeline = pipelineFile == null ? null
-            : Stages.build(PipelineFile.read(pipelineFile), Stages.loader(stageJars));
+        if (tokenFile != null && tokensFile != null) {
+            throw new IllegalArgumentException("--token-file and --tokens-file: give one of them");
+        }
+        Identities identities = tokensFile == null ? null : Identities.read(tokensFile);
+        Pipeline pipelineSpec = pipelineFile == null ? null : PipelineFile.read(pipelineFile);
+        List<Stages.Built> pipeline = pipelineSpec == null ? null : Stages.build(pipelineSpec, Stages.loader(stageJars));
+        PolicyEngine policies = pipelineSpec == null || pipelineSpec.policies().isEmpty() ? null
+            : PolicyEngine.compile(pipelineSpec.policies(), identities, 10_000, Duration.ofMinutes(5));
         EngineBuilder engine = Engine.builder().durability(mode).idle(idleKind).checkpointEvery(checkpointEvery)
             .dedupWindow(dedupMaxIds, dedupAge).minFreeDisk(minFreeMb << 20);
         if (pipeline == null) {
@@ -318,7 +332,8 @@ final class RunCommand implements Callable<Integer> {
         FerriteNode node = FerriteNode.builder(engine)
             .server(ServerConfig.builder().bind(bind).port(port).transport(transportKind).maxFrameLength(maxFrame)
                 .token(token).backpressure(policy).handshakeTimeout(handshake).idleTimeout(idleLimit)
-                .maxConnections(maxConnections).authFailuresPerMinute(authFailuresPerMinute).tls(tls))
+                .maxConnections(maxConnections).authFailuresPerMinute(authFailuresPerMinute).tls(tls)
+                .identities(identities).admission(policies))
             .cpuLayout(layout)
             .alertRules(rules)
             .reports(flag("--report-every", reportEvery, Durations::parse), 24)
@@ -328,6 +343,9 @@ final class RunCommand implements Callable<Integer> {
             .start();
         if (pipeline != null) {
             Stages.registerInto(node.engine().metricRegistry(), pipeline);
+        }
+        if (policies != null) {
+            policies.registerInto(node.engine().metricRegistry());
         }
         return new Running(node, profileRoute);
     }

@@ -1,7 +1,9 @@
 package io.ferrite.cli;
 
 import io.ferrite.client.ClientConfig;
+import io.ferrite.client.ClientListener;
 import io.ferrite.client.FerriteClient;
+import io.ferrite.protocol.ErrorCode;
 import io.ferrite.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -15,14 +17,18 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Pipelines as an operator uses them: {@code ferrite pipeline check} on the shipped example and on a
@@ -92,6 +98,61 @@ class CliPipelineTest {
                 .contains("ferrite_route_matched_total{stage=\"audit\"} 300.0");
             assertThat(server.terminate(Duration.ofSeconds(30))).isZero();
         }
+    }
+
+    @Test
+    void policiesRefuseByPrincipalAndRoleBeforeAnythingIsJournaled() throws Exception {
+        Path tokens = Files.writeString(dir.resolve("tokens"), "alice-token alice admin\nguest-token guest readonly\n");
+        Path pipeline = Files.writeString(dir.resolve("policies.yaml"), """
+            stages:
+              - name: all
+                use: discard
+            policies:
+              - name: read-only-roles-may-not-pay
+                when: {type: 2, role: readonly}
+                then: deny
+            """);
+        CliRun check = CliRun.of("pipeline", "check", pipeline.toString(), "--tokens-file", tokens.toString());
+        assertThat(check.out()).contains("policy read-only-roles-may-not-pay: deny when type 2, role in [readonly]");
+        try (CliProcess server = CliProcess.start("run", "--port", "0", "--admin-port", "0", "--journal",
+            dir.resolve("journal").toString(), "--cpus", "none", "--pipeline", pipeline.toString(), "--tokens-file",
+            tokens.toString())) {
+            int port = server.awaitReady(Duration.ofSeconds(60));
+            String adminPort = server.awaitLine("ferrite listening on ", Duration.ofSeconds(1)).replaceAll(".* admin=", "");
+            List<String> guestRejects = new CopyOnWriteArrayList<>();
+            try (FerriteClient guest = FerriteClient.connect(ClientConfig.builder("127.0.0.1", port)
+                     .token("guest-token".getBytes(StandardCharsets.UTF_8)).build(), new ClientListener() {
+                         @Override
+                         public void onReject(long correlationId, ErrorCode code, String message) {
+                             guestRejects.add(correlationId + " " + code + " " + message);
+                         }
+                     });
+                 FerriteClient alice = FerriteClient.connect(ClientConfig.builder("127.0.0.1", port)
+                     .token("alice-token".getBytes(StandardCharsets.UTF_8)).build())) {
+                guest.publish(1, 1, 1, 0, new byte[4]);
+                guest.publish(2, 2, 2, 0, new byte[4]); // a payment from a read-only principal
+                long last = guest.publish(1, 3, 3, 0, new byte[4]);
+                guest.flush();
+                assertThat(guest.awaitAcked(last, Duration.ofSeconds(20))).isTrue();
+                long paid = alice.publish(2, 4, 4, 0, new byte[4]);
+                alice.flush();
+                assertThat(alice.awaitAcked(paid, Duration.ofSeconds(20))).isTrue();
+            }
+            assertThat(guestRejects).containsExactly("2 INVALID_EVENT refused by policy read-only-roles-may-not-pay");
+            assertThatThrownBy(() -> FerriteClient.connect(ClientConfig.builder("127.0.0.1", port).reconnect(false)
+                .token("nobody".getBytes(StandardCharsets.UTF_8)).build())).hasMessageContaining("wrong token");
+            String metrics;
+            try (HttpClient http = HttpClient.newHttpClient()) {
+                metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            }
+            assertThat(metrics).contains("ferrite_policy_decisions_total{outcome=\"deny\"} 1.0")
+                .contains("ferrite_policy_decisions_total{outcome=\"allow\"} 3.0")
+                .contains("ferrite_server_refused_by_policy_total 1.0");
+            assertThat(server.terminate(Duration.ofSeconds(30))).isZero();
+        }
+        CliRun replay = CliRun.of("replay", "--journal", dir.resolve("journal").toString(), "--count");
+        assertThat(replay.out().strip()).as("the refused event was never journaled").isEqualTo("3");
     }
 
     private static long lines(Path file) {

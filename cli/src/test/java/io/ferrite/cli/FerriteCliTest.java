@@ -85,6 +85,7 @@ class FerriteCliTest {
             run("--alert-p99-ms", "0", "--alert-p99-ms must be more than 0, was 0.0"),
             run("--alert-rules", missing, "--alert-rules: cannot read alert rules file " + missing),
             run("--pipeline", missing, "cannot read pipeline file " + missing),
+            run("--tokens-file", missing, "cannot read tokens file " + missing),
             new BadLine(List.of("pipeline"), "a subcommand is required: check"),
             new BadLine(List.of("pipeline", "check"), "Missing required parameter: 'FILE'"),
             run("--jfr", dir.resolve("no-dir").resolve("x.jfr").toString(), "--jfr " + dir.resolve("no-dir").resolve("x.jfr") + ": the directory"),

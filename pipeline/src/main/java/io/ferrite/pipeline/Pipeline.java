@@ -9,12 +9,14 @@ import java.util.List;
  * <p>Thread-safety: immutable.
  *
  * @param name   the pipeline's name
- * @param stages its stages, in order
- * @param source where it was read from
+ * @param stages   its stages, in order
+ * @param policies its admission rules, as written (see {@link PolicyEngine} for their order)
+ * @param source   where it was read from
  */
-public record Pipeline(String name, List<StageSpec> stages, String source) {
+public record Pipeline(String name, List<StageSpec> stages, List<PolicySpec> policies, String source) {
     public Pipeline {
         stages = List.copyOf(stages);
+        policies = List.copyOf(policies);
     }
 
     /** One line per stage: {@code name: use (route)}. */
@@ -24,6 +26,12 @@ public record Pipeline(String name, List<StageSpec> stages, String source) {
         for (StageSpec stage : stages) {
             text.append(System.lineSeparator()).append("  ").append(stage.name()).append(": ").append(stage.use())
                 .append(" (").append(stage.route()).append(')');
+        }
+        for (PolicySpec policy : policies) {
+            text.append(System.lineSeparator()).append("  policy ").append(policy.name()).append(": ")
+                .append(policy.deny() ? "deny" : "allow").append(" when ").append(policy.when())
+                .append(policy.principals().isEmpty() ? "" : ", principal in " + policy.principals())
+                .append(policy.roles().isEmpty() ? "" : ", role in " + policy.roles());
         }
         return text.toString();
     }

@@ -44,7 +44,9 @@ import java.util.regex.Pattern;
  */
 public final class PipelineFile {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
-    private static final Set<String> TOP = Set.of("name", "stages");
+    private static final Set<String> TOP = Set.of("name", "stages", "policies");
+    private static final Set<String> POLICY = Set.of("name", "priority", "when", "then");
+    private static final Set<String> WHEN = Set.of("type", "key", "priority", "principal", "role");
     private static final Set<String> STAGE = Set.of("name", "use", "route", "with");
     private static final Set<String> ROUTE = Set.of("type", "key", "priority");
 
@@ -102,7 +104,73 @@ public final class PipelineFile {
                 }
                 stages.add(stage);
             }
-            return new Pipeline(name, stages, source);
+            List<PolicySpec> policies = new ArrayList<>();
+            if (top.containsKey("policies")) {
+                Node policiesNode = top.get("policies");
+                if (!(policiesNode instanceof SequenceNode list)) {
+                    throw error(policiesNode, "policies", "expected a list of rules (each '- name: ... then: deny')");
+                }
+                Set<String> policyNames = new HashSet<>();
+                for (int i = 0; i < list.getValue().size(); i++) {
+                    PolicySpec policy = policy(list.getValue().get(i), "policies[" + i + "]");
+                    if (!policyNames.add(policy.name())) {
+                        throw error(list.getValue().get(i), "policies[" + i + "].name", "'" + policy.name()
+                            + "' is already the name of an earlier rule");
+                    }
+                    policies.add(policy);
+                }
+            }
+            return new Pipeline(name, stages, policies, source);
+        }
+
+        private PolicySpec policy(Node node, String path) {
+            Map<String, Node> fields = mapping(node, path, POLICY);
+            if (!fields.containsKey("name")) {
+                throw error(node, path + ".name", "missing; every rule needs a name (it is in the REJECT it causes)");
+            }
+            String name = scalar(fields.get("name"), path + ".name");
+            if (!NAME.matcher(name).matches()) {
+                throw error(fields.get("name"), path + ".name", "'" + name + "' is not a rule name: lower case letters,"
+                    + " digits, '-' and '_', at most 63");
+            }
+            Integer priority = fields.containsKey("priority")
+                ? (int) number(fields.get("priority"), path + ".priority", 0, Integer.MAX_VALUE, "a number 0.."
+                    + Integer.MAX_VALUE + " (lower first)") : null;
+            Node thenNode = fields.get("then");
+            if (thenNode == null) {
+                throw error(node, path + ".then", "missing; say what a match does: allow or deny");
+            }
+            String then = scalar(thenNode, path + ".then");
+            if (!then.equals("allow") && !then.equals("deny")) {
+                throw error(thenNode, path + ".then", "'" + then + "' is not an outcome; expected allow or deny");
+            }
+            Route when = Route.ALL;
+            List<String> principals = List.of();
+            List<String> roles = List.of();
+            if (fields.containsKey("when")) {
+                Map<String, Node> conditions = mapping(fields.get("when"), path + ".when", WHEN);
+                when = new Route(match(conditions.get("type"), path + ".when.type", 0, Integer.MAX_VALUE),
+                    match(conditions.get("key"), path + ".when.key", Long.MIN_VALUE, Long.MAX_VALUE),
+                    match(conditions.get("priority"), path + ".when.priority", 0, 3));
+                principals = names(conditions.get("principal"), path + ".when.principal");
+                roles = names(conditions.get("role"), path + ".when.role");
+            }
+            return new PolicySpec(name, priority, when, principals, roles, then.equals("deny"), source + ":" + line(node));
+        }
+
+        /** A name or a list of names. */
+        private List<String> names(Node node, String path) {
+            if (node == null) {
+                return List.of();
+            }
+            if (node instanceof SequenceNode list) {
+                List<String> names = new ArrayList<>();
+                for (int i = 0; i < list.getValue().size(); i++) {
+                    names.add(scalar(list.getValue().get(i), path + "[" + i + "]"));
+                }
+                return names;
+            }
+            return List.of(scalar(node, path));
         }
 
         private StageSpec stage(Node node, String path) {

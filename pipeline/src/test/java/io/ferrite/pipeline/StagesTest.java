@@ -77,11 +77,14 @@ class StagesTest {
             Thread stage = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("some")) // a fused stage thread is named after its stage
                 .findFirst().orElseThrow();
             com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-            long before = threads.getThreadAllocatedBytes(stage.threadId());
-            n = publish(engine, payload, n, 1_000_000);
-            long allocated = threads.getThreadAllocatedBytes(stage.threadId()) - before;
+            long fewest = Long.MAX_VALUE;
+            for (int round = 0; round < 3; round++) { // the fewest of three: a per-event allocation shows in every round
+                long before = threads.getThreadAllocatedBytes(stage.threadId());
+                n = publish(engine, payload, n, 1_000_000);
+                fewest = Math.min(fewest, threads.getThreadAllocatedBytes(stage.threadId()) - before);
+            }
             // one object per event would be >= 16 MB; what is left (~0.1 B/event) is the thread's background
-            assertThat(allocated).as("bytes the stage thread allocated for 1,000,000 routed events").isLessThan(1_000_000);
+            assertThat(fewest).as("bytes the stage thread allocated for 1,000,000 routed events").isLessThan(1_000_000);
             assertThat(stages.getFirst().stage().matched() + stages.getFirst().stage().passed()).isEqualTo(n);
         }
     }

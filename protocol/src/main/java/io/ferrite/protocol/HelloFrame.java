@@ -60,6 +60,11 @@ public final class HelloFrame {
     }
 
     /** Compares the token with {@code expected} in time that does not depend on where they differ. */
+    /** The token's bytes, copied (control path). */
+    public byte[] token() {
+        return Wire.bytes(memory, offset + TOKEN_OFFSET, tokenLength());
+    }
+
     public boolean tokenEquals(byte[] expected) {
         return MessageDigest.isEqual(Wire.bytes(memory, offset + TOKEN_OFFSET, tokenLength()), expected);
     }

@@ -1,7 +1,9 @@
 package io.ferrite.transport.server;
 
+import io.ferrite.engine.AdmissionPolicy;
 import io.ferrite.engine.Engine;
 import io.ferrite.engine.PublishResult;
+import io.ferrite.engine.auth.Identities;
 import io.ferrite.engine.sequencer.EventBatch;
 import io.ferrite.protocol.ErrorCode;
 import io.ferrite.protocol.EventFrame;
@@ -49,6 +51,7 @@ final class InboundFrames {
     private final HelloFrame helloFrame = new HelloFrame();
     private final EventFrame eventFrame = new EventFrame();
     private final PingFrame pingFrame = new PingFrame();
+    private final AdmissionPolicy admission;
     /**
      * One batch per event loop, not per connection (4,096 events' outcomes are ~86 KB: at 10,000
      * connections that was most of the heap). A batch lives only inside one {@link #read} call, and
@@ -68,6 +71,10 @@ final class InboundFrames {
     private boolean helloDone;
     /** Whether this connection holds one of the server's places (else its HELLO gets CONNECTION_LIMIT). */
     private boolean admitted = true;
+    /** Who said HELLO (an identity id), for the admission policy. */
+    private int principal = Identities.ANONYMOUS;
+    /** Why the admission policy refused the event being handled, until its REJECT is written. */
+    private byte[] refusal;
     private InetAddress remote;
     private boolean blocked;
     private boolean failed;
@@ -87,6 +94,7 @@ final class InboundFrames {
         this.faults = faults;
         this.counters = counters;
         this.throttle = throttle;
+        this.admission = config.admission();
     }
 
     /** Who is on the other end, and whether the connection got one of the server's places. */
@@ -195,7 +203,7 @@ final class InboundFrames {
                 + " connections; try again later");
             return false;
         }
-        if (config.token() != null) {
+        if (config.token() != null || config.identities() != null) {
             long now = System.nanoTime();
             if (throttle.refuses(remote, now)) {
                 counters.helloThrottled();
@@ -203,7 +211,15 @@ final class InboundFrames {
                     + " a minute); try again within a minute");
                 return false;
             }
-            if (!helloFrame.tokenEquals(config.token())) {
+            boolean known;
+            if (config.identities() != null) {
+                Identities.Identity identity = config.identities().match(helloFrame.token());
+                known = identity != null;
+                principal = known ? identity.id() : Identities.ANONYMOUS;
+            } else {
+                known = helloFrame.tokenEquals(config.token());
+            }
+            if (!known) {
                 counters.authFailed();
                 throttle.failed(remote, now);
                 fail(in, ErrorCode.UNAUTHORIZED, helloFrame.tokenLength() == 0 ? "a token is required" : "wrong token");
@@ -230,6 +246,12 @@ final class InboundFrames {
         if (hasCorrelation && Long.compareUnsigned(correlationId, lastCorrelationId) <= 0
             || !EventFrame.isValidPriority(eventFrame.priority())) {
             return false;
+        }
+        if (admission != null) {
+            refusal = admission.refuse(principal, eventFrame.type(), eventFrame.key(), eventFrame.priority());
+            if (refusal != null) {
+                return false; // answered REJECT by rejectedEvent, after the events before it
+            }
         }
         if (batch.isFull()) {
             flushBatch(in);
@@ -267,6 +289,12 @@ final class InboundFrames {
         }
         hasCorrelation = true;
         lastCorrelationId = correlationId;
+        if (refusal != null) {
+            counters.refusedByPolicy();
+            answers.reject(correlationId, ErrorCode.INVALID_EVENT, refusal);
+            refusal = null;
+            return true;
+        }
         answers.reject(correlationId, ErrorCode.INVALID_EVENT, OutboundAnswers.PRIORITY);
         return true;
     }

@@ -1,6 +1,8 @@
 package io.ferrite.transport.server;
 
 import io.ferrite.affinity.CpuLayout;
+import io.ferrite.engine.AdmissionPolicy;
+import io.ferrite.engine.auth.Identities;
 import io.ferrite.protocol.FrameHeader;
 import io.ferrite.transport.tls.TlsSettings;
 
@@ -31,12 +33,15 @@ import java.util.Objects;
  * @param tls                  TLS on this port (and the admin port), or null for plain TCP
  * @param recordLatency        time each read to its ACK (one clock read per read, a histogram record per ACK);
  *                             off only to measure what it costs
+ * @param identities           tokens mapped to principals (a HELLO must carry one of them), or null; not with {@code token}
+ * @param admission            asked for every event before it is journaled, or null to admit all
  */
 public record ServerConfig(String bind, int port, TransportKind transport, int ioThreads, int maxFrameLength,
                            byte[] token, BackpressurePolicy backpressure, int writeLowWaterMark,
                            int writeHighWaterMark, Duration slowConsumerTimeout, CpuLayout cpuLayout,
                            Duration handshakeTimeout, Duration idleTimeout, int maxConnections,
-                           int authFailuresPerMinute, TlsSettings tls, boolean recordLatency) {
+                           int authFailuresPerMinute, TlsSettings tls, boolean recordLatency, Identities identities,
+                           AdmissionPolicy admission) {
 
     public ServerConfig {
         Objects.requireNonNull(bind, "bind");
@@ -64,6 +69,9 @@ public record ServerConfig(String bind, int port, TransportKind transport, int i
         if (maxConnections < 1) {
             throw new IllegalArgumentException("max connections must be at least 1, was " + maxConnections);
         }
+        if (token != null && identities != null) {
+            throw new IllegalArgumentException("give one token or a tokens file (identities), not both");
+        }
         if (authFailuresPerMinute < 0) {
             throw new IllegalArgumentException("auth failures per minute must be >= 0 (0 = no limit), was "
                 + authFailuresPerMinute);
@@ -86,7 +94,7 @@ public record ServerConfig(String bind, int port, TransportKind transport, int i
             .token(token).backpressure(backpressure).slowConsumer(writeLowWaterMark, writeHighWaterMark, slowConsumerTimeout)
             .cpuLayout(cpuLayout).handshakeTimeout(handshakeTimeout).idleTimeout(idleTimeout)
             .maxConnections(maxConnections).authFailuresPerMinute(authFailuresPerMinute).tls(tls)
-            .recordLatency(recordLatency);
+            .recordLatency(recordLatency).identities(identities).admission(admission);
     }
 
     /**
@@ -115,6 +123,20 @@ public record ServerConfig(String bind, int port, TransportKind transport, int i
         private int authFailuresPerMinute = 10;
         private TlsSettings tls;
         private boolean recordLatency = true;
+        private Identities identities;
+        private AdmissionPolicy admission;
+
+        /** Tokens mapped to principals: a HELLO must carry one, and policies see who sent each event. */
+        public Builder identities(Identities tokens) {
+            this.identities = tokens;
+            return this;
+        }
+
+        /** Asked for every event before it is journaled (a pipeline's policies); null admits all. */
+        public Builder admission(AdmissionPolicy policy) {
+            this.admission = policy;
+            return this;
+        }
 
         private Builder() {
         }
@@ -211,7 +233,7 @@ public record ServerConfig(String bind, int port, TransportKind transport, int i
         public ServerConfig build() {
             return new ServerConfig(bind, port, transport, ioThreads, maxFrameLength, token, backpressure,
                 writeLowWaterMark, writeHighWaterMark, slowConsumerTimeout, cpuLayout, handshakeTimeout, idleTimeout,
-                maxConnections, authFailuresPerMinute, tls, recordLatency);
+                maxConnections, authFailuresPerMinute, tls, recordLatency, identities, admission);
         }
     }
 }

@@ -41,6 +41,7 @@ public final class ServerCounters {
     private final LongAdder authFailures = new LongAdder();
     private final LongAdder authThrottled = new LongAdder();
     private final LongAdder tlsHandshakeFailures = new LongAdder();
+    private final LongAdder refusedByPolicy = new LongAdder();
     private final LongAdder[] rejectedByCode = Stream.generate(LongAdder::new).limit(ErrorCode.values().length)
         .toArray(LongAdder[]::new);
     /** Connections holding one of the server's places (see {@link #tryAdmit}). */
@@ -157,6 +158,15 @@ public final class ServerCounters {
         authThrottled.increment();
     }
 
+    void refusedByPolicy() {
+        refusedByPolicy.increment();
+    }
+
+    /** Events the admission policy refused (REJECT INVALID_EVENT naming the rule). */
+    public long refusedByPolicyCount() {
+        return refusedByPolicy.sum();
+    }
+
     void tlsHandshakeFailed() {
         tlsHandshakeFailures.increment();
     }
@@ -248,6 +258,8 @@ public final class ServerCounters {
             registry.add(Metric.counter("ferrite_server_rejected", "REJECT frames sent, by code", () -> rejected(code))
                 .withLabel("code", code.name().toLowerCase(Locale.ROOT)));
         }
+        registry.add(Metric.counter("ferrite_server_refused_by_policy", "Events the pipeline's policies refused",
+            this::refusedByPolicyCount));
         registry.add(Metric.counter("ferrite_server_acks", "ACK frames sent", this::acks));
         registry.add(Metric.counter("ferrite_server_back_pressured", "Times a connection stopped reading because the"
             + " engine was full", this::backPressured));

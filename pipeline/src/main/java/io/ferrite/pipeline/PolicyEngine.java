@@ -1,0 +1,197 @@
+package io.ferrite.pipeline;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.ferrite.engine.AdmissionPolicy;
+import io.ferrite.engine.auth.Identities;
+import io.ferrite.engine.metrics.Metric;
+import io.ferrite.engine.metrics.MetricRegistry;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The pipeline's policies as the server's {@link AdmissionPolicy}: ordered rules (by priority,
+ * lowest first, then file order), the first that matches decides — deny (REJECT INVALID_EVENT
+ * "refused by policy NAME") or allow; no match admits. Decisions are cached in Caffeine (W-TinyLFU,
+ * 5 min TTL, 10,000 entries by default), keyed by the fields the rules read: a rule set that reads
+ * only type and principal caches one decision per (type, principal), whatever the key.
+ *
+ * <p>Thread-safety: thread-safe; every event loop calls {@link #refuse} at once. A cache hit
+ * allocates nothing (each thread probes with its own reusable key).
+ */
+public final class PolicyEngine implements AdmissionPolicy {
+    private final List<Rule> rules;
+    private final boolean readsPrincipal;
+    private final boolean readsType;
+    private final boolean readsKey;
+    private final boolean readsPriority;
+    private final Cache<DecisionKey, Rule> cache;
+    private final ThreadLocal<DecisionKey> probes = ThreadLocal.withInitial(DecisionKey::new);
+    private final LongAdder evaluations = new LongAdder();
+    private final LongAdder allowed = new LongAdder();
+    private final LongAdder denied = new LongAdder();
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+
+    /** A compiled rule; {@link #ADMIT} stands for "no rule matched". */
+    private record Rule(String name, Route when, FieldMatch principal, boolean deny, byte[] refusal) {
+    }
+
+    private static final Rule ADMIT = new Rule("(none)", Route.ALL, FieldMatch.ANY, false, null);
+
+    private PolicyEngine(List<Rule> rules, long maxDecisions, Duration ttl) {
+        this.rules = List.copyOf(rules);
+        this.readsPrincipal = rules.stream().anyMatch(r -> !r.principal().isAny());
+        this.readsType = rules.stream().anyMatch(r -> !r.when().type().isAny());
+        this.readsKey = rules.stream().anyMatch(r -> !r.when().key().isAny());
+        this.readsPriority = rules.stream().anyMatch(r -> !r.when().priority().isAny());
+        this.cache = Caffeine.newBuilder().maximumSize(maxDecisions).expireAfterWrite(ttl).build();
+    }
+
+    /**
+     * Compiles {@code policies} against the principals of {@code identities}.
+     *
+     * @param identities the tokens file's principals, or null when there is none
+     * @throws PipelineException naming the rule's line when it names a principal or role nobody has
+     */
+    public static PolicyEngine compile(List<PolicySpec> policies, Identities identities, long maxDecisions,
+                                       Duration ttl) {
+        List<PolicySpec> ordered = new ArrayList<>(policies);
+        ordered.sort(Comparator.comparing((PolicySpec p) -> p.priority() == null ? Integer.MAX_VALUE : p.priority()));
+        List<Rule> rules = new ArrayList<>();
+        for (PolicySpec spec : ordered) {
+            rules.add(new Rule(spec.name(), spec.when(), principals(spec, identities), spec.deny(),
+                ("refused by policy " + spec.name()).getBytes(StandardCharsets.UTF_8)));
+        }
+        return new PolicyEngine(rules, maxDecisions, ttl);
+    }
+
+    private static FieldMatch principals(PolicySpec spec, Identities identities) {
+        if (spec.principals().isEmpty() && spec.roles().isEmpty()) {
+            return FieldMatch.ANY;
+        }
+        if (identities == null) {
+            throw new PipelineException(spec.where() + ": policy " + spec.name() + ": names principals or roles, which"
+                + " need a tokens file (ferrite run --tokens-file)");
+        }
+        List<Long> ids = new ArrayList<>();
+        for (String principal : spec.principals()) {
+            Identities.Identity identity = identities.byPrincipal(principal);
+            if (identity == null) {
+                throw new PipelineException(spec.where() + ": policy " + spec.name() + ": no principal '" + principal
+                    + "' in the tokens file");
+            }
+            ids.add((long) identity.id());
+        }
+        for (String role : spec.roles()) {
+            List<Identities.Identity> holders = identities.all().stream().filter(i -> i.roles().contains(role)).toList();
+            if (holders.isEmpty()) {
+                throw new PipelineException(spec.where() + ": policy " + spec.name() + ": nobody in the tokens file has"
+                    + " role '" + role + "'");
+            }
+            holders.forEach(holder -> ids.add((long) holder.id()));
+        }
+        return FieldMatch.oneOf(ids.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    @Override
+    public byte[] refuse(int principal, int type, long key, int priority) {
+        DecisionKey probe = probes.get();
+        probe.set(readsPrincipal ? principal : 0, readsType ? type : 0, readsKey ? key : 0, readsPriority ? priority : 0);
+        Rule decision = cache.getIfPresent(probe);
+        if (decision == null) {
+            misses.increment();
+            decision = evaluate(principal, type, key, priority);
+            cache.put(probe.copy(), decision);
+        } else {
+            hits.increment();
+        }
+        if (decision.deny()) {
+            denied.increment();
+            return decision.refusal();
+        }
+        allowed.increment();
+        return null;
+    }
+
+    private Rule evaluate(int principal, int type, long key, int priority) {
+        evaluations.increment();
+        for (Rule rule : rules) {
+            Route when = rule.when();
+            if (rule.principal().matches(principal) && when.type().matches(type) && when.key().matches(key)
+                && when.priority().matches(priority)) {
+                return rule;
+            }
+        }
+        return ADMIT;
+    }
+
+    /** Forgets every cached decision (the rules changed). */
+    public void invalidate() {
+        cache.invalidateAll();
+    }
+
+    /** Adds evaluations, decisions by outcome, cache hits and misses to {@code registry}. */
+    public void registerInto(MetricRegistry registry) {
+        registry.add(Metric.counter("ferrite_policy_evaluations", "Rule-set evaluations (cache misses)", evaluations::sum));
+        registry.add(Metric.counter("ferrite_policy_decisions", "Policy decisions, by outcome", allowed::sum)
+            .withLabel("outcome", "allow"));
+        registry.add(Metric.counter("ferrite_policy_decisions", "Policy decisions, by outcome", denied::sum)
+            .withLabel("outcome", "deny"));
+        registry.add(Metric.counter("ferrite_policy_cache", "Decision cache lookups, by result", hits::sum)
+            .withLabel("result", "hit"));
+        registry.add(Metric.counter("ferrite_policy_cache", "Decision cache lookups, by result", misses::sum)
+            .withLabel("result", "miss"));
+    }
+
+    public long hits() {
+        return hits.sum();
+    }
+
+    public long misses() {
+        return misses.sum();
+    }
+
+    /** The rules in evaluation order, for {@code pipeline check}. */
+    public List<String> order() {
+        return rules.stream().map(rule -> rule.name() + " (" + (rule.deny() ? "deny" : "allow") + ")").toList();
+    }
+
+    /** A cache key: the fields the rules read. Mutable only as a thread's probe; copies are never changed. */
+    private static final class DecisionKey {
+        private int principal;
+        private int type;
+        private long key;
+        private int priority;
+
+        void set(int principalId, int eventType, long eventKey, int eventPriority) {
+            this.principal = principalId;
+            this.type = eventType;
+            this.key = eventKey;
+            this.priority = eventPriority;
+        }
+
+        DecisionKey copy() {
+            DecisionKey copy = new DecisionKey();
+            copy.set(principal, type, key, priority);
+            return copy;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof DecisionKey k && k.principal == principal && k.type == type && k.key == key
+                && k.priority == priority;
+        }
+
+        @Override
+        public int hashCode() {
+            long h = key * 0x9E3779B97F4A7C15L + type * 31L + principal * 961L + priority;
+            return (int) (h ^ (h >>> 32));
+        }
+    }
+}

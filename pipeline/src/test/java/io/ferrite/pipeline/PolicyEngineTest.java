@@ -1,0 +1,114 @@
+package io.ferrite.pipeline;
+
+import io.ferrite.engine.auth.Identities;
+import io.ferrite.engine.metrics.MetricRegistry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Policies: order, first match, principals and roles from a tokens file, the decision cache, no allocation on a hit. */
+class PolicyEngineTest {
+    @TempDir
+    Path dir;
+
+    private Identities identities() throws Exception {
+        return Identities.read(Files.writeString(dir.resolve("tokens"), """
+            # token      principal  roles
+            s3cret-a     alice      admin,writer
+            s3cret-g     guest      readonly
+            """));
+    }
+
+    private PolicyEngine engine(String policies, Identities identities) {
+        Pipeline pipeline = PipelineFile.parse("p.yaml", "stages:\n  - name: a\n    use: discard\n" + policies);
+        return PolicyEngine.compile(pipeline.policies(), identities, 10_000, Duration.ofMinutes(5));
+    }
+
+    @Test
+    void theFirstMatchingRuleDecidesInPriorityThenFileOrder() throws Exception {
+        Identities ids = identities();
+        int alice = ids.byPrincipal("alice").id();
+        int guest = ids.byPrincipal("guest").id();
+        PolicyEngine policies = engine("""
+            policies:
+              - name: no-readonly-writes
+                when: {type: [2, 3], role: readonly}
+                then: deny
+              - name: admins-may-do-anything
+                priority: 1
+                when: {role: [admin]}
+                then: allow
+              - name: no-type-9
+                priority: 5
+                when: {type: 9}
+                then: deny
+            """, ids);
+        assertThat(policies.order()).containsExactly("admins-may-do-anything (allow)", "no-type-9 (deny)",
+            "no-readonly-writes (deny)");
+        assertThat(policies.refuse(alice, 9, 1, 0)).as("the admin rule comes first").isNull();
+        assertThat(new String(policies.refuse(guest, 9, 1, 0), StandardCharsets.UTF_8)).isEqualTo("refused by policy no-type-9");
+        assertThat(new String(policies.refuse(guest, 2, 1, 0), StandardCharsets.UTF_8))
+            .isEqualTo("refused by policy no-readonly-writes");
+        assertThat(policies.refuse(guest, 1, 1, 0)).as("no rule matches: admitted").isNull();
+        assertThat(policies.refuse(Identities.ANONYMOUS, 2, 1, 0)).isNull();
+    }
+
+    @Test
+    void decisionsAreCachedByTheFieldsTheRulesReadAndAHitAllocatesNothing() throws Exception {
+        Identities ids = identities();
+        int guest = ids.byPrincipal("guest").id();
+        PolicyEngine policies = engine("""
+            policies:
+              - name: guests-not-on-type-2
+                when: {type: 2, principal: guest}
+                then: deny
+            """, ids);
+        for (long key = 0; key < 1_000; key++) { // the rules read type and principal only: one decision for every key
+            policies.refuse(guest, 2, key, 0);
+        }
+        assertThat(policies.misses()).isEqualTo(1);
+        assertThat(policies.hits()).isEqualTo(999);
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < 200_000; i++) { // warm up: compile the hit path
+            policies.refuse(guest, 2, i, 0);
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 1_000_000; i++) {
+            policies.refuse(guest, 2, i, 0);
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertThat(allocated).as("bytes allocated by 1,000,000 cached decisions").isLessThan(100_000);
+        MetricRegistry registry = new MetricRegistry();
+        policies.registerInto(registry);
+        assertThat(Arrays.stream(registry.metrics()).filter(m -> m.displayName().equals("ferrite_policy_decisions{outcome=\"deny\"}"))
+            .findFirst().orElseThrow().read()).isEqualTo(1_201_000);
+    }
+
+    @Test
+    void mistakesInRulesAreNamedByLine() throws Exception {
+        assertThatThrownBy(() -> engine("policies:\n  - name: r\n    when: {principal: bob}\n    then: deny\n", identities()))
+            .isInstanceOf(PipelineException.class).hasMessage("p.yaml:5: policy r: no principal 'bob' in the tokens file");
+        assertThatThrownBy(() -> engine("policies:\n  - name: r\n    when: {role: pilot}\n    then: deny\n", identities()))
+            .hasMessage("p.yaml:5: policy r: nobody in the tokens file has role 'pilot'");
+        assertThatThrownBy(() -> engine("policies:\n  - name: r\n    when: {principal: bob}\n    then: deny\n", null))
+            .hasMessageContaining("p.yaml:5: policy r: names principals or roles, which need a tokens file");
+        assertThatThrownBy(() -> engine("policies:\n  - name: r\n    then: maybe\n", null))
+            .hasMessage("p.yaml:6: policies[0].then: 'maybe' is not an outcome; expected allow or deny");
+        assertThatThrownBy(() -> engine("policies:\n  - name: r\n    when: {colour: red}\n    then: deny\n", null))
+            .hasMessageContaining("p.yaml:6: policies[0].when.colour: unknown field; the fields here are key, principal,"
+                + " priority, role, type");
+        assertThatThrownBy(() -> engine("policies:\n  - name: r\n    then: deny\n  - name: r\n    then: allow\n", null))
+            .hasMessageContaining("policies[1].name: 'r' is already the name of an earlier rule");
+        assertThatThrownBy(() -> Identities.read(Files.writeString(dir.resolve("bad-tokens"), "lonely\n")))
+            .hasMessageContaining("bad-tokens:1: expected 'TOKEN PRINCIPAL [ROLE,ROLE...]'");
+    }
+}
