@@ -13,7 +13,10 @@ import io.ferrite.engine.IdleKind;
 import io.ferrite.engine.auth.Identities;
 import io.ferrite.pipeline.Pipeline;
 import io.ferrite.pipeline.PipelineFile;
-import io.ferrite.pipeline.PolicyEngine;
+import io.ferrite.pipeline.PipelineException;
+import io.ferrite.pipeline.ReloadablePolicies;
+import io.ferrite.transport.admin.AdminResponse;
+import io.ferrite.transport.admin.JsonText;
 import io.ferrite.pipeline.Stages;
 import io.ferrite.transport.node.FerriteNode;
 import io.ferrite.transport.observe.AlertRule;
@@ -208,6 +211,17 @@ final class RunCommand implements Callable<Integer> {
             CountDownLatch stop = new CountDownLatch(1);
             Signal.handle(new Signal("TERM"), signal -> stop.countDown());
             Signal.handle(new Signal("INT"), signal -> stop.countDown());
+            if (running.policies() != null) {
+                ReloadablePolicies reloadable = running.policies();
+                Signal.handle(new Signal("HUP"), signal -> {
+                    try {
+                        out.println("ferrite: " + reloadable.reload());
+                    } catch (IllegalArgumentException e) {
+                        out.println("ferrite: reload refused, the running policies stay: " + e.getMessage());
+                    }
+                    out.flush();
+                });
+            }
             FerriteNode node = running.node();
             out.printf(Locale.ROOT, "ferrite listening on %s:%d transport=%s durability=%s journal=%s tls=%s admin=%d%n",
                 bind, node.port(), node.server().transport().cliName(),
@@ -316,8 +330,8 @@ final class RunCommand implements Callable<Integer> {
         Identities identities = tokensFile == null ? null : Identities.read(tokensFile);
         Pipeline pipelineSpec = pipelineFile == null ? null : PipelineFile.read(pipelineFile);
         List<Stages.Built> pipeline = pipelineSpec == null ? null : Stages.build(pipelineSpec, Stages.loader(stageJars));
-        PolicyEngine policies = pipelineSpec == null || pipelineSpec.policies().isEmpty() ? null
-            : PolicyEngine.compile(pipelineSpec.policies(), identities, 10_000, Duration.ofMinutes(5));
+        ReloadablePolicies policies = pipelineSpec == null ? null
+            : new ReloadablePolicies(pipelineFile, pipelineSpec, identities);
         EngineBuilder engine = Engine.builder().durability(mode).idle(idleKind).checkpointEvery(checkpointEvery)
             .dedupWindow(dedupMaxIds, dedupAge).minFreeDisk(minFreeMb << 20);
         if (pipeline == null) {
@@ -329,7 +343,7 @@ final class RunCommand implements Callable<Integer> {
             engine.journal(journal);
         }
         ProfileRoute profileRoute = new ProfileRoute();
-        FerriteNode node = FerriteNode.builder(engine)
+        FerriteNode.Builder builder = FerriteNode.builder(engine)
             .server(ServerConfig.builder().bind(bind).port(port).transport(transportKind).maxFrameLength(maxFrame)
                 .token(token).backpressure(policy).handshakeTimeout(handshake).idleTimeout(idleLimit)
                 .maxConnections(maxConnections).authFailuresPerMinute(authFailuresPerMinute).tls(tls)
@@ -339,15 +353,24 @@ final class RunCommand implements Callable<Integer> {
             .reports(flag("--report-every", reportEvery, Durations::parse), 24)
             .observe(positive("--sample-every", sampleEvery), 1_000)
             .admin(adminPort)
-            .adminRoute("/profile", profileRoute)
-            .start();
+            .adminRoute("/profile", profileRoute);
+        if (policies != null) {
+            builder.adminRoute("POST", "/pipeline/reload", request -> {
+                try {
+                    return AdminResponse.json(200, "{\"reloaded\":" + JsonText.quote(policies.reload()) + "}");
+                } catch (PipelineException e) {
+                    return AdminResponse.error(400, e.getMessage());
+                }
+            });
+        }
+        FerriteNode node = builder.start();
         if (pipeline != null) {
             Stages.registerInto(node.engine().metricRegistry(), pipeline);
         }
         if (policies != null) {
-            policies.registerInto(node.engine().metricRegistry());
+            policies.stats().registerInto(node.engine().metricRegistry());
         }
-        return new Running(node, profileRoute);
+        return new Running(node, profileRoute, policies);
     }
 
     /**
@@ -356,7 +379,7 @@ final class RunCommand implements Callable<Integer> {
      *
      * <p>Thread-safety: close from the thread that started it.
      */
-    record Running(FerriteNode node, ProfileRoute profiles) implements AutoCloseable {
+    record Running(FerriteNode node, ProfileRoute profiles, ReloadablePolicies policies) implements AutoCloseable {
         FerriteServer server() {
             return node.server();
         }

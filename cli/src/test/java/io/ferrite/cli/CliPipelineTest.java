@@ -149,10 +149,66 @@ class CliPipelineTest {
             assertThat(metrics).contains("ferrite_policy_decisions_total{outcome=\"deny\"} 1.0")
                 .contains("ferrite_policy_decisions_total{outcome=\"allow\"} 3.0")
                 .contains("ferrite_server_refused_by_policy_total 1.0");
+
+            // a reload: guarded by an admin's token; a broken file keeps the running rules; a good one replaces them
+            URI reload = URI.create("http://127.0.0.1:" + adminPort + "/pipeline/reload");
+            assertThat(post(reload, null).statusCode()).as("no token").isEqualTo(401);
+            assertThat(post(reload, "guest-token").statusCode()).as("not an admin").isEqualTo(401);
+            Files.writeString(pipeline, "stages:\n  - name: all\n    use: discard\npolicies:\n  - name: x\n    then: perhaps\n");
+            HttpResponse<String> broken = post(reload, "alice-token");
+            assertThat(broken.statusCode()).isEqualTo(400);
+            assertThat(broken.body()).contains("policies[0].then: 'perhaps' is not an outcome");
+            assertThat(rejectsOf(port, "guest-token", 2)).as("the old rules still run").hasSize(1);
+            Files.writeString(pipeline, """
+                stages:
+                  - name: all
+                    use: discard
+                policies:
+                  - name: guests-nothing-at-all
+                    when: {principal: guest}
+                    then: deny
+                """);
+            HttpResponse<String> good = post(reload, "alice-token");
+            assertThat(good.statusCode()).as(good.body()).isEqualTo(200);
+            assertThat(good.body()).contains("1 policies, in this order: guests-nothing-at-all (deny)");
+            assertThat(rejectsOf(port, "guest-token", 1)).containsExactly("INVALID_EVENT refused by policy guests-nothing-at-all");
+
+            Files.writeString(pipeline, "stages:\n  - name: all\n    use: discard\n"); // no policies: everything admitted
+            ProcessHandle.of(server.pid()).orElseThrow(); // still running
+            new ProcessBuilder("kill", "-HUP", String.valueOf(server.pid())).start().waitFor();
+            server.awaitLine("ferrite: reloaded ", Duration.ofSeconds(20));
+            assertThat(rejectsOf(port, "guest-token", 1)).as("after SIGHUP").isEmpty();
             assertThat(server.terminate(Duration.ofSeconds(30))).isZero();
         }
         CliRun replay = CliRun.of("replay", "--journal", dir.resolve("journal").toString(), "--count");
-        assertThat(replay.out().strip()).as("the refused event was never journaled").isEqualTo("3");
+        assertThat(replay.out().strip()).as("refused events were never journaled").isEqualTo("4");
+    }
+
+    /** Publishes one event of {@code type} as the principal of {@code token}; the REJECTs it got. */
+    private static List<String> rejectsOf(int port, String token, int type) throws Exception {
+        List<String> rejects = new CopyOnWriteArrayList<>();
+        try (FerriteClient client = FerriteClient.connect(ClientConfig.builder("127.0.0.1", port)
+            .token(token.getBytes(StandardCharsets.UTF_8)).build(), new ClientListener() {
+                @Override
+                public void onReject(long correlationId, ErrorCode code, String message) {
+                    rejects.add(code + " " + message);
+                }
+            })) {
+            long id = client.publish(type, 7, System.nanoTime(), 0, new byte[4]);
+            client.flush();
+            assertThat(client.awaitAcked(id, Duration.ofSeconds(20))).isTrue();
+        }
+        return rejects;
+    }
+
+    private static HttpResponse<String> post(URI uri, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody());
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        }
     }
 
     private static long lines(Path file) {

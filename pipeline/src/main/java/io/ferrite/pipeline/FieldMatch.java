@@ -49,6 +49,16 @@ public final class FieldMatch {
     }
 
     @Override
+    public boolean equals(Object other) {
+        return other instanceof FieldMatch m && Arrays.equals(values, m.values) && min == m.min && max == m.max;
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(values) + Long.hashCode(min) * 17 + Long.hashCode(max);
+    }
+
+    @Override
     public String toString() {
         if (isAny()) {
             return "any";

@@ -19,6 +19,22 @@ public record Pipeline(String name, List<StageSpec> stages, List<PolicySpec> pol
         policies = List.copyOf(policies);
     }
 
+    /** Whether {@code other} has the same stages: names, what they use, routes and options (not their lines). */
+    public boolean sameStages(Pipeline other) {
+        if (stages.size() != other.stages.size()) {
+            return false;
+        }
+        for (int i = 0; i < stages.size(); i++) {
+            StageSpec a = stages.get(i);
+            StageSpec b = other.stages.get(i);
+            if (!a.name().equals(b.name()) || !a.use().equals(b.use()) || !a.route().equals(b.route())
+                || !a.options().equals(b.options())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** One line per stage: {@code name: use (route)}. */
     public String describe() {
         StringBuilder text = new StringBuilder(source + ": pipeline '" + name + "', " + stages.size() + " stage"

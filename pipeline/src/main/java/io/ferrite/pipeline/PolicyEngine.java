@@ -32,11 +32,42 @@ public final class PolicyEngine implements AdmissionPolicy {
     private final boolean readsPriority;
     private final Cache<DecisionKey, Rule> cache;
     private final ThreadLocal<DecisionKey> probes = ThreadLocal.withInitial(DecisionKey::new);
-    private final LongAdder evaluations = new LongAdder();
-    private final LongAdder allowed = new LongAdder();
-    private final LongAdder denied = new LongAdder();
-    private final LongAdder hits = new LongAdder();
-    private final LongAdder misses = new LongAdder();
+    private final Stats stats;
+
+    /**
+     * What the policies did, kept across reloads (a reloaded rule set counts on where the last one
+     * stopped).
+     *
+     * <p>Thread-safety: thread-safe (LongAdders).
+     */
+    public static final class Stats {
+        private final LongAdder evaluations = new LongAdder();
+        private final LongAdder allowed = new LongAdder();
+        private final LongAdder denied = new LongAdder();
+        private final LongAdder hits = new LongAdder();
+        private final LongAdder misses = new LongAdder();
+        private final LongAdder reloads = new LongAdder();
+
+        /** Adds evaluations, decisions by outcome, cache hits and misses, and reloads to {@code registry}. */
+        public void registerInto(MetricRegistry registry) {
+            registry.add(Metric.counter("ferrite_policy_evaluations", "Rule-set evaluations (cache misses)",
+                evaluations::sum));
+            registry.add(Metric.counter("ferrite_policy_decisions", "Policy decisions, by outcome", allowed::sum)
+                .withLabel("outcome", "allow"));
+            registry.add(Metric.counter("ferrite_policy_decisions", "Policy decisions, by outcome", denied::sum)
+                .withLabel("outcome", "deny"));
+            registry.add(Metric.counter("ferrite_policy_cache", "Decision cache lookups, by result", hits::sum)
+                .withLabel("result", "hit"));
+            registry.add(Metric.counter("ferrite_policy_cache", "Decision cache lookups, by result", misses::sum)
+                .withLabel("result", "miss"));
+            registry.add(Metric.counter("ferrite_policy_reloads", "Rule sets reloaded", reloads::sum));
+        }
+
+        /** A reload took effect. */
+        public void reloaded() {
+            reloads.increment();
+        }
+    }
 
     /** A compiled rule; {@link #ADMIT} stands for "no rule matched". */
     private record Rule(String name, Route when, FieldMatch principal, boolean deny, byte[] refusal) {
@@ -44,8 +75,9 @@ public final class PolicyEngine implements AdmissionPolicy {
 
     private static final Rule ADMIT = new Rule("(none)", Route.ALL, FieldMatch.ANY, false, null);
 
-    private PolicyEngine(List<Rule> rules, long maxDecisions, Duration ttl) {
+    private PolicyEngine(List<Rule> rules, long maxDecisions, Duration ttl, Stats stats) {
         this.rules = List.copyOf(rules);
+        this.stats = stats;
         this.readsPrincipal = rules.stream().anyMatch(r -> !r.principal().isAny());
         this.readsType = rules.stream().anyMatch(r -> !r.when().type().isAny());
         this.readsKey = rules.stream().anyMatch(r -> !r.when().key().isAny());
@@ -61,6 +93,12 @@ public final class PolicyEngine implements AdmissionPolicy {
      */
     public static PolicyEngine compile(List<PolicySpec> policies, Identities identities, long maxDecisions,
                                        Duration ttl) {
+        return compile(policies, identities, maxDecisions, ttl, new Stats());
+    }
+
+    /** As {@link #compile(List, Identities, long, Duration)}, counting into {@code stats} (shared across reloads). */
+    public static PolicyEngine compile(List<PolicySpec> policies, Identities identities, long maxDecisions,
+                                       Duration ttl, Stats stats) {
         List<PolicySpec> ordered = new ArrayList<>(policies);
         ordered.sort(Comparator.comparing((PolicySpec p) -> p.priority() == null ? Integer.MAX_VALUE : p.priority()));
         List<Rule> rules = new ArrayList<>();
@@ -68,7 +106,7 @@ public final class PolicyEngine implements AdmissionPolicy {
             rules.add(new Rule(spec.name(), spec.when(), principals(spec, identities), spec.deny(),
                 ("refused by policy " + spec.name()).getBytes(StandardCharsets.UTF_8)));
         }
-        return new PolicyEngine(rules, maxDecisions, ttl);
+        return new PolicyEngine(rules, maxDecisions, ttl, stats);
     }
 
     private static FieldMatch principals(PolicySpec spec, Identities identities) {
@@ -105,22 +143,22 @@ public final class PolicyEngine implements AdmissionPolicy {
         probe.set(readsPrincipal ? principal : 0, readsType ? type : 0, readsKey ? key : 0, readsPriority ? priority : 0);
         Rule decision = cache.getIfPresent(probe);
         if (decision == null) {
-            misses.increment();
+            stats.misses.increment();
             decision = evaluate(principal, type, key, priority);
             cache.put(probe.copy(), decision);
         } else {
-            hits.increment();
+            stats.hits.increment();
         }
         if (decision.deny()) {
-            denied.increment();
+            stats.denied.increment();
             return decision.refusal();
         }
-        allowed.increment();
+        stats.allowed.increment();
         return null;
     }
 
     private Rule evaluate(int principal, int type, long key, int priority) {
-        evaluations.increment();
+        stats.evaluations.increment();
         for (Rule rule : rules) {
             Route when = rule.when();
             if (rule.principal().matches(principal) && when.type().matches(type) && when.key().matches(key)
@@ -136,25 +174,16 @@ public final class PolicyEngine implements AdmissionPolicy {
         cache.invalidateAll();
     }
 
-    /** Adds evaluations, decisions by outcome, cache hits and misses to {@code registry}. */
-    public void registerInto(MetricRegistry registry) {
-        registry.add(Metric.counter("ferrite_policy_evaluations", "Rule-set evaluations (cache misses)", evaluations::sum));
-        registry.add(Metric.counter("ferrite_policy_decisions", "Policy decisions, by outcome", allowed::sum)
-            .withLabel("outcome", "allow"));
-        registry.add(Metric.counter("ferrite_policy_decisions", "Policy decisions, by outcome", denied::sum)
-            .withLabel("outcome", "deny"));
-        registry.add(Metric.counter("ferrite_policy_cache", "Decision cache lookups, by result", hits::sum)
-            .withLabel("result", "hit"));
-        registry.add(Metric.counter("ferrite_policy_cache", "Decision cache lookups, by result", misses::sum)
-            .withLabel("result", "miss"));
+    public Stats stats() {
+        return stats;
     }
 
     public long hits() {
-        return hits.sum();
+        return stats.hits.sum();
     }
 
     public long misses() {
-        return misses.sum();
+        return stats.misses.sum();
     }
 
     /** The rules in evaluation order, for {@code pipeline check}. */

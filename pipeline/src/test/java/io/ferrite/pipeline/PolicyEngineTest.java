@@ -88,7 +88,7 @@ class PolicyEngineTest {
         long allocated = threads.getCurrentThreadAllocatedBytes() - before;
         assertThat(allocated).as("bytes allocated by 1,000,000 cached decisions").isLessThan(100_000);
         MetricRegistry registry = new MetricRegistry();
-        policies.registerInto(registry);
+        policies.stats().registerInto(registry);
         assertThat(Arrays.stream(registry.metrics()).filter(m -> m.displayName().equals("ferrite_policy_decisions{outcome=\"deny\"}"))
             .findFirst().orElseThrow().read()).isEqualTo(1_201_000);
     }

@@ -97,6 +97,17 @@ public final class Identities {
         return identities.stream().filter(identity -> identity.principal().equals(principal)).findFirst().orElse(null);
     }
 
+    /** The tokens of the principals holding {@code role} (e.g. the admin port's {@code admin}). */
+    public List<byte[]> tokensWithRole(String role) {
+        List<byte[]> found = new ArrayList<>();
+        for (int i = 0; i < identities.size(); i++) {
+            if (identities.get(i).roles().contains(role)) {
+                found.add(tokens.get(i).clone());
+            }
+        }
+        return found;
+    }
+
     public List<Identity> all() {
         return identities;
     }

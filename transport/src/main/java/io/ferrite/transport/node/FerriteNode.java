@@ -36,8 +36,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       server's largest frame carries ({@code maxFrameLength - 4 - 40}), so a frame the server
  *       accepts is not refused by the engine for its size;</li>
  *   <li>one {@link CpuLayout} places the server's event loops and the engine's threads;</li>
- *   <li>the admin port's token is the server's HELLO token, and its TLS the server's (HTTPS with the
- *       same certificate and client CA).</li>
+ *   <li>the admin port's token is the server's HELLO token (with a tokens file: the tokens of the
+ *       principals with role {@code admin}), and its TLS the server's (HTTPS with the same certificate
+ *       and client CA).</li>
  * </ul>
  * Start order: engine, server, admin; whatever started is closed again if a later part fails.
  * Close order: health says stopping, the server stops accepting and flushes the ACKs it owes, the
@@ -46,6 +47,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Thread-safety: start and close from one thread; the accessors from any.
  */
 public final class FerriteNode implements AutoCloseable {
+    /** With a tokens file, the admin port's guarded routes take the tokens of principals holding this role. */
+    public static final String ADMIN_ROLE = "admin";
+
     private final Engine engine;
     private final FerriteServer server;
     private final AdminServer admin;
@@ -213,7 +217,12 @@ public final class FerriteNode implements AutoCloseable {
 
         /** An admin {@code GET} route that needs the server's token (when it has one). */
         public Builder adminRoute(String path, AdminRoute route) {
-            guardedRoutes.put(path, route);
+            return adminRoute("GET", path, route);
+        }
+
+        /** An admin route with another method (e.g. {@code POST}) that needs the server's token (when it has one). */
+        public Builder adminRoute(String method, String path, AdminRoute route) {
+            guardedRoutes.put(method + " " + path, route);
             return this;
         }
 
@@ -246,7 +255,12 @@ public final class FerriteNode implements AutoCloseable {
                         .token(serverConfig.token()).tls(listening.tlsContext())
                         .route("GET", "/health", request -> health(serving, started, durability, stopping))
                         .route("GET", "/metrics", new PrometheusRoute(started.metricRegistry(), observer.latencyCollector()));
-                    guardedRoutes.forEach((path, route) -> routes.guardedRoute("GET", path, route));
+                    if (serverConfig.identities() != null) {
+                        serverConfig.identities().tokensWithRole(ADMIN_ROLE).forEach(routes::token);
+                    }
+                    guardedRoutes.forEach((methodAndPath, route) -> routes.guardedRoute(
+                        methodAndPath.substring(0, methodAndPath.indexOf(' ')),
+                        methodAndPath.substring(methodAndPath.indexOf(' ') + 1), route));
                     ObserverRoutes.install(routes, observer, serving.transport().cliName(),
                         durability.name().toLowerCase(Locale.ROOT));
                     admin = routes.start();
