@@ -76,6 +76,9 @@ final class Catalog {
         for (int connections : CONNECTIONS) {
             list.add(TcpScenarios.ferriteWithoutDedup(auto, connections));
         }
+        for (int connections : CONNECTIONS) {
+            list.add(TcpScenarios.ferritePipeline(auto, connections));
+        }
         for (boolean on : new boolean[] {true, false}) {
             for (int connections : CONNECTIONS) {
                 list.add(TcpScenarios.ferriteMetrics(auto, on, connections, 0));

@@ -5,6 +5,10 @@ import io.ferrite.client.ClientTls;
 import io.ferrite.engine.Durability;
 import io.ferrite.engine.Engine;
 import io.ferrite.engine.EngineBuilder;
+import io.ferrite.pipeline.Pipeline;
+import io.ferrite.pipeline.PipelineFile;
+import io.ferrite.pipeline.PolicyEngine;
+import io.ferrite.pipeline.Stages;
 import io.ferrite.testing.TestCertificates;
 import io.ferrite.transport.node.FerriteNode;
 import io.ferrite.transport.server.ServerConfig;
@@ -18,6 +22,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The real thing, in this JVM: an {@link Engine} with one no-op stage journaling into a fresh
@@ -45,15 +50,21 @@ final class FerriteTarget implements IngestTarget {
     }
 
     FerriteTarget(TransportKind transport, Durability durability) {
-        this(transport, durability, true, null, Metrics.DEFAULT);
+        this(transport, durability, true, null, Metrics.DEFAULT, null);
+    }
+
+    FerriteTarget(TransportKind transport, Durability durability, boolean dedup, TlsProvider tls, Metrics metrics) {
+        this(transport, durability, dedup, tls, metrics, null);
     }
 
     /**
      * @param dedup   false: the engine's dedup window is off (a diagnostic: what the window costs)
      * @param tls     TLS on the port with this provider (certificates made for the run), or null for plain TCP
-     * @param metrics what observability runs beside the ingest
+     * @param metrics  what observability runs beside the ingest
+     * @param pipeline a pipeline file's text (its stages and policies replace the one no-op stage), or null
      */
-    FerriteTarget(TransportKind transport, Durability durability, boolean dedup, TlsProvider tls, Metrics metrics) {
+    FerriteTarget(TransportKind transport, Durability durability, boolean dedup, TlsProvider tls, Metrics metrics,
+                  String pipeline) {
         try {
             ServerConfig.Builder server = ServerConfig.builder().port(0).transport(transport);
             if (tls != null) {
@@ -63,8 +74,14 @@ final class FerriteTarget implements IngestTarget {
             } else {
                 clientTls = null;
             }
-            EngineBuilder engine = Engine.builder().durability(durability)
-                .stage("count", (event, index, endOfBatch) -> { });
+            EngineBuilder engine = Engine.builder().durability(durability);
+            if (pipeline == null) {
+                engine.stage("count", (event, index, endOfBatch) -> { });
+            } else {
+                Pipeline parsed = PipelineFile.parse("bench pipeline", pipeline);
+                Stages.addTo(engine, Stages.build(parsed, Stages.loader(List.of())));
+                server.admission(PolicyEngine.compile(parsed.policies(), null, 10_000, Duration.ofMinutes(5)));
+            }
             if (!dedup) {
                 engine.dedupWindow(0, Duration.ofMinutes(1));
             }

@@ -57,6 +57,41 @@ public final class TcpScenarios {
             NettyTransports.unavailableReason(transport));
     }
 
+    /** The 3-stage pipeline of {@link #ferritePipeline}: two routed stages behind policies, as a server file has them. */
+    static final String PIPELINE3 = """
+        stages:
+          - name: audit
+            use: discard
+          - name: orders
+            use: discard
+            route: {type: [1, 2, 3], priority: {max: 2}}
+          - name: urgent
+            use: discard
+            route: {priority: 0, key: {min: 0}}
+        policies:
+          - name: no-test-types
+            when: {type: [900, 901, 902]}
+            then: deny
+          - name: no-low-priority-type-7
+            when: {type: 7, priority: 3}
+            then: deny
+        """;
+
+    /**
+     * A server running a pipeline ({@code tcp.max.<transport>.async-pipeline3.c<N>}): the admission
+     * policies on every event, then three routed stages ({@link #PIPELINE3}), against the same server
+     * with one no-op stage. Target: ≥ 0.8× of it.
+     */
+    public static Scenario ferritePipeline(TransportKind transport, int connections) {
+        String name = "tcp.max." + transport.cliName() + ".async-pipeline3.c" + connections;
+        String description = String.format(Locale.ROOT, "FerriteServer (%s, async, policies at ingest + 3 routed stages)"
+            + " <- LoadGenerator, %d connection(s), 64-byte events as fast as ACKs allow", transport.cliName(), connections);
+        return new LoadScenario(name, "tcp-max", description,
+            List.of("tcp.max." + transport.cliName() + ".async.c" + connections), 0, connections,
+            () -> new FerriteTarget(transport, Durability.ASYNC, true, null, FerriteTarget.Metrics.DEFAULT, PIPELINE3),
+            NettyTransports.unavailableReason(transport));
+    }
+
     /**
      * What observability costs ({@code tcp.<max|rateR>.<transport>.async-metrics-<on|off>.c<N>}): the
      * node with its admin port, observer, counters file and ACK latency, scraped every second, against
