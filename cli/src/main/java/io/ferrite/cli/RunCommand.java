@@ -10,14 +10,7 @@ import io.ferrite.engine.Engine;
 import io.ferrite.engine.EngineBuilder;
 import io.ferrite.engine.EventHandler;
 import io.ferrite.engine.IdleKind;
-import io.ferrite.engine.auth.Identities;
-import io.ferrite.pipeline.Pipeline;
-import io.ferrite.pipeline.PipelineFile;
-import io.ferrite.pipeline.PipelineException;
 import io.ferrite.pipeline.ReloadablePolicies;
-import io.ferrite.transport.admin.AdminResponse;
-import io.ferrite.transport.admin.JsonText;
-import io.ferrite.pipeline.Stages;
 import io.ferrite.transport.node.FerriteNode;
 import io.ferrite.transport.observe.AlertRule;
 import io.ferrite.transport.observe.AlertRulesFile;
@@ -327,50 +320,29 @@ final class RunCommand implements Callable<Integer> {
         if (tokenFile != null && tokensFile != null) {
             throw new IllegalArgumentException("--token-file and --tokens-file: give one of them");
         }
-        Identities identities = tokensFile == null ? null : Identities.read(tokensFile);
-        Pipeline pipelineSpec = pipelineFile == null ? null : PipelineFile.read(pipelineFile);
-        List<Stages.Built> pipeline = pipelineSpec == null ? null : Stages.build(pipelineSpec, Stages.loader(stageJars));
-        ReloadablePolicies policies = pipelineSpec == null ? null
-            : new ReloadablePolicies(pipelineFile, pipelineSpec, identities);
+        ServerPipeline pipeline = ServerPipeline.read(pipelineFile, stageJars, tokensFile);
         EngineBuilder engine = Engine.builder().durability(mode).idle(idleKind).checkpointEvery(checkpointEvery)
             .dedupWindow(dedupMaxIds, dedupAge).minFreeDisk(minFreeMb << 20);
-        if (pipeline == null) {
-            engine.stage("ingest", stage);
-        } else {
-            Stages.addTo(engine, pipeline);
-        }
+        pipeline.addStages(engine, stage);
         if (mode != Durability.MEMORY) {
             engine.journal(journal);
         }
         ProfileRoute profileRoute = new ProfileRoute();
         FerriteNode.Builder builder = FerriteNode.builder(engine)
-            .server(ServerConfig.builder().bind(bind).port(port).transport(transportKind).maxFrameLength(maxFrame)
-                .token(token).backpressure(policy).handshakeTimeout(handshake).idleTimeout(idleLimit)
-                .maxConnections(maxConnections).authFailuresPerMinute(authFailuresPerMinute).tls(tls)
-                .identities(identities).admission(policies))
+            .server(pipeline.configure(ServerConfig.builder().bind(bind).port(port).transport(transportKind)
+                .maxFrameLength(maxFrame).token(token).backpressure(policy).handshakeTimeout(handshake)
+                .idleTimeout(idleLimit).maxConnections(maxConnections).authFailuresPerMinute(authFailuresPerMinute)
+                .tls(tls)))
             .cpuLayout(layout)
             .alertRules(rules)
             .reports(flag("--report-every", reportEvery, Durations::parse), 24)
             .observe(positive("--sample-every", sampleEvery), 1_000)
             .admin(adminPort)
             .adminRoute("/profile", profileRoute);
-        if (policies != null) {
-            builder.adminRoute("POST", "/pipeline/reload", request -> {
-                try {
-                    return AdminResponse.json(200, "{\"reloaded\":" + JsonText.quote(policies.reload()) + "}");
-                } catch (PipelineException e) {
-                    return AdminResponse.error(400, e.getMessage());
-                }
-            });
-        }
+        pipeline.addRoutes(builder);
         FerriteNode node = builder.start();
-        if (pipeline != null) {
-            Stages.registerInto(node.engine().metricRegistry(), pipeline);
-        }
-        if (policies != null) {
-            policies.stats().registerInto(node.engine().metricRegistry());
-        }
-        return new Running(node, profileRoute, policies);
+        pipeline.registerMetrics(node);
+        return new Running(node, profileRoute, pipeline.policies());
     }
 
     /**

@@ -184,6 +184,46 @@ class CliPipelineTest {
         assertThat(replay.out().strip()).as("refused events were never journaled").isEqualTo("4");
     }
 
+    @Test
+    void theEnrichmentCachesAreSeenAndEmptiedOnTheAdminPort() throws Exception {
+        Path table = Files.writeString(dir.resolve("customers.txt"), "1=alice\n2=bob\n12=carol\n");
+        Path pipeline = Files.writeString(dir.resolve("enrich.yaml"), """
+            stages:
+              - name: customers
+                use: enrich
+                with: {file: '%s', max: 100}
+              - name: audit
+                use: log
+                with: {every: 1, show: customers}
+            """.formatted(table));
+        try (CliProcess server = CliProcess.start("run", "--port", "0", "--admin-port", "0", "--journal",
+            dir.resolve("journal").toString(), "--cpus", "none", "--pipeline", pipeline.toString())) {
+            int port = server.awaitReady(Duration.ofSeconds(60));
+            String adminPort = server.awaitLine("ferrite listening on ", Duration.ofSeconds(1)).replaceAll(".* admin=", "");
+            try (FerriteClient client = FerriteClient.connect(ClientConfig.builder("127.0.0.1", port).build())) {
+                long last = 0;
+                for (long key : new long[] {1, 2, 12, 1, 2, 99}) {
+                    last = client.publish(1, key, System.nanoTime(), 0, new byte[4]);
+                }
+                client.flush();
+                assertThat(client.awaitAcked(last, Duration.ofSeconds(20))).isTrue();
+            }
+            Await.until("the log stage logged the sixth event", Duration.ofSeconds(20),
+                () -> server.output().contains("audit: event #6 ")); // it shows what the enrichment found
+            assertThat(server.output()).contains("key=12 priority=0 payload=4 B enrichment=carol")
+                .contains("key=99 priority=0 payload=4 B enrichment=null");
+            URI stats = URI.create("http://127.0.0.1:" + adminPort + "/cache/stats");
+            try (HttpClient http = HttpClient.newHttpClient()) {
+                String body = http.send(HttpRequest.newBuilder(stats).build(), HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(body).contains("\"stage\":\"customers\"", "\"entries\":4", "\"hits\":2", "\"misses\":4");
+                HttpResponse<String> deleted = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort
+                    + "/cache?prefix=1")).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(deleted.body()).as("keys 1 and 12").contains("\"removed\":2");
+            }
+            assertThat(server.terminate(Duration.ofSeconds(30))).isZero();
+        }
+    }
+
     /** Publishes one event of {@code type} as the principal of {@code token}; the REJECTs it got. */
     private static List<String> rejectsOf(int port, String token, int type) throws Exception {
         List<String> rejects = new CopyOnWriteArrayList<>();

@@ -51,6 +51,11 @@ public final class RoutedStage implements EventHandler {
         return passed.getAcquire();
     }
 
+    /** The stage behind the route. */
+    public EventHandler handler() {
+        return handler;
+    }
+
     public Route route() {
         return route;
     }

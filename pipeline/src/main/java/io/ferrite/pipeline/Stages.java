@@ -25,7 +25,9 @@ import java.util.Map;
  * <ul>
  *   <li>{@code discard}: takes the events and does nothing (what a stage costs, nothing more);</li>
  *   <li>{@code log}: logs one line every {@code with: {every: N}} matched events (default 1000):
- *       index, type, key, priority, payload size.</li>
+ *       index, type, key, priority, payload size, and with {@code show: STAGE} what that enrichment
+ *       stage found;</li>
+ *   <li>{@code enrich}: {@link EnrichStage}.</li>
  * </ul>
  * A user class implements {@link EventHandler} and has a public constructor taking the stage's
  * options ({@code Map<String, String>}) or none.
@@ -34,7 +36,7 @@ import java.util.Map;
  */
 public final class Stages {
     /** The built-in stages' names. */
-    public static final List<String> BUILT_IN = List.of("discard", "log");
+    public static final List<String> BUILT_IN = List.of("discard", "log", "enrich");
     private static final Logger LOG = LoggerFactory.getLogger(Stages.class);
 
     /** A stage ready for an engine. */
@@ -86,8 +88,24 @@ public final class Stages {
         return engine;
     }
 
-    /** Adds each route's figures to {@code registry}: events matched and passed over, per stage. */
+    /** The enrichment stages among {@code stages}. */
+    public static List<EnrichStage> enrichStages(List<Built> stages) {
+        return stages.stream().map(stage -> stage.stage().handler()).filter(EnrichStage.class::isInstance)
+            .map(EnrichStage.class::cast).toList();
+    }
+
+    /** Adds each route's figures to {@code registry} (events matched and passed over), and each cache's. */
     public static void registerInto(MetricRegistry registry, List<Built> stages) {
+        for (EnrichStage cache : enrichStages(stages)) {
+            registry.add(Metric.counter("ferrite_cache_hits", "Enrichment cache hits", () -> cache.stats().hitCount())
+                .withLabel("stage", cache.name()));
+            registry.add(Metric.counter("ferrite_cache_misses", "Enrichment cache misses", () -> cache.stats().missCount())
+                .withLabel("stage", cache.name()));
+            registry.add(Metric.counter("ferrite_cache_evictions", "Enrichment cache evictions",
+                () -> cache.stats().evictionCount()).withLabel("stage", cache.name()));
+            registry.add(Metric.counter("ferrite_cache_load_failures", "Enrichment lookups whose source failed or timed out",
+                cache::failures).withLabel("stage", cache.name()));
+        }
         for (Built stage : stages) {
             RoutedStage routed = stage.stage();
             registry.add(Metric.counter("ferrite_route_matched", "Events a stage's route sent to it", routed::matched)
@@ -101,17 +119,20 @@ public final class Stages {
         return switch (spec.use()) {
             case "discard" -> (event, index, endOfBatch) -> { };
             case "log" -> logEvery(spec);
+            case "enrich" -> new EnrichStage(spec);
             default -> userStage(spec, loader);
         };
     }
 
     private static EventHandler logEvery(StageSpec spec) {
         long every = option(spec, "every", 1_000);
+        Enrichments shown = spec.options().containsKey("show") ? Enrichments.of(spec.options().get("show")) : null;
         long[] seen = {0};
         return (EventView event, long index, boolean endOfBatch) -> {
             if (++seen[0] % every == 0) {
-                LOG.info("{}: event #{} index={} type={} key={} priority={} payload={} B", spec.name(), seen[0], index,
-                    event.type(), event.key(), event.priority(), event.payloadLength());
+                LOG.info("{}: event #{} index={} type={} key={} priority={} payload={} B{}", spec.name(), seen[0], index,
+                    event.type(), event.key(), event.priority(), event.payloadLength(),
+                    shown == null ? "" : " enrichment=" + shown.get(index));
             }
         };
     }

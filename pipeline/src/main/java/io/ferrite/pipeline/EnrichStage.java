@@ -1,0 +1,241 @@
+package io.ferrite.pipeline;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import com.github.benmanes.caffeine.cache.stats.CacheStats;
+import io.ferrite.engine.EventHandler;
+import io.ferrite.engine.EventView;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code use: enrich}: looks each event's key up in a source through a Caffeine cache and keeps what
+ * it found for the stages after it ({@link Enrichments#of} this stage's name). Options:
+ * <ul>
+ *   <li>{@code http: http://host:port/path/{key}} — GET; 200: the body; 404: nothing (cached too);
+ *       anything else, or no answer within {@code timeout}: nothing this time, not cached, counted;</li>
+ *   <li>or {@code file: PATH} — {@code key=value} lines, read at start;</li>
+ *   <li>{@code ttl} (default 5m), {@code max} entries (default 100000), {@code refresh} (reload an
+ *       entry this old on its next use, in the background; default none), {@code timeout} (2s).</li>
+ * </ul>
+ * A hit allocates nothing: the stage probes with a reused key.
+ *
+ * <p>Thread-safety: {@link #onEvent} on the stage's thread; the stats and {@link #invalidate} from any.
+ */
+public final class EnrichStage implements EventHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(EnrichStage.class);
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+
+    private final String name;
+    private final Enrichments found;
+    private final LoadingCache<Key, Optional<String>> cache;
+    private final Key probe = new Key();
+    private final Source source;
+    private final LongAdder failures = new LongAdder();
+    private final Recorder loadNanos = new Recorder(3_600_000_000_000L, 3);
+    private final Histogram loads = new Histogram(3_600_000_000_000L, 3);
+    private final String describe;
+
+    EnrichStage(StageSpec spec) {
+        this.name = spec.name();
+        this.found = Enrichments.of(spec.name());
+        Map<String, String> options = spec.options();
+        String where = spec.where() + ": stage " + spec.name() + ": ";
+        Duration timeout = duration(options.getOrDefault("timeout", "2s"), where + "with.timeout");
+        Source source;
+        if (options.containsKey("http") == options.containsKey("file")) {
+            throw new PipelineException(where + "an enrich stage needs one source: with.http (a URL with {key}) or"
+                + " with.file (key=value lines)");
+        } else if (options.containsKey("http")) {
+            source = http(options.get("http"), timeout, where);
+            describe = "http " + options.get("http");
+        } else {
+            source = file(Path.of(options.get("file")), where);
+            describe = "file " + options.get("file");
+        }
+        Caffeine<Object, Object> builder = Caffeine.newBuilder()
+            .maximumSize(positive(options.getOrDefault("max", "100000"), where + "with.max"))
+            .expireAfterWrite(duration(options.getOrDefault("ttl", "5m"), where + "with.ttl"))
+            .recordStats();
+        if (options.containsKey("refresh")) {
+            builder.refreshAfterWrite(duration(options.get("refresh"), where + "with.refresh"));
+        }
+        this.source = source;
+        this.cache = builder.build(key -> load(source, key.value)); // the loader serves refreshes
+    }
+
+    /** Where an enrichment comes from: a value, {@code Optional.empty()} for "none", or an exception (not cached). */
+    @FunctionalInterface
+    private interface Source {
+        Optional<String> lookup(long key) throws Exception;
+    }
+
+    private Optional<String> load(Source source, long key) throws Exception {
+        long start = System.nanoTime();
+        try {
+            return source.lookup(key);
+        } catch (Exception e) {
+            failures.increment();
+            throw e;
+        } finally {
+            loadNanos.recordValue(Math.min(System.nanoTime() - start, 3_600_000_000_000L));
+        }
+    }
+
+    @Override
+    public void onEvent(EventView event, long index, boolean endOfBatch) {
+        probe.value = event.key();
+        Optional<String> value = cache.getIfPresent(probe); // counts the hit or the miss
+        if (value == null) {
+            try {
+                value = load(source, event.key());
+                cache.put(new Key(event.key()), value);
+            } catch (Exception e) { // the source failed or timed out: nothing for this event, not cached
+                value = Optional.empty();
+            }
+        }
+        found.put(index, value.orElse(null));
+    }
+
+    /** Forgets every cached entry, or those whose key's decimal form starts with {@code prefix}; how many. */
+    public long invalidate(String prefix) {
+        long before = cache.estimatedSize();
+        if (prefix == null || prefix.isEmpty()) {
+            cache.invalidateAll();
+        } else {
+            cache.asMap().keySet().removeIf(key -> Long.toString(key.value).startsWith(prefix));
+        }
+        return before - cache.estimatedSize();
+    }
+
+    /** Hits, misses, hit rate, evictions, failures, entries and load time p99, as one JSON object. */
+    public synchronized String statsJson() {
+        CacheStats stats = cache.stats();
+        loads.add(loadNanos.getIntervalHistogram());
+        return String.format(Locale.ROOT, "{\"stage\":\"%s\",\"source\":\"%s\",\"entries\":%d,\"hits\":%d,"
+                + "\"misses\":%d,\"hitRate\":%.4f,\"evictions\":%d,\"loadFailures\":%d,\"loadP99Micros\":%.1f}",
+            name, describe.replace("\"", "'"), cache.estimatedSize(), stats.hitCount(), stats.missCount(), stats.hitRate(),
+            stats.evictionCount(), failures.sum(), loads.getTotalCount() == 0 ? 0 : loads.getValueAtPercentile(99) / 1e3);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public CacheStats stats() {
+        return cache.stats();
+    }
+
+    public long failures() {
+        return failures.sum();
+    }
+
+    private static Source http(String template, Duration timeout, String where) {
+        if (!template.contains("{key}") || !template.startsWith("http")) {
+            throw new PipelineException(where + "with.http must be an http(s) URL containing {key}, got '" + template + "'");
+        }
+        HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).build();
+        return key -> {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(template.replace("{key}", Long.toString(key))))
+                .timeout(timeout).GET().build();
+            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 200) {
+                return Optional.of(response.body());
+            }
+            if (response.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw new IOException("the source answered HTTP " + response.statusCode() + " for key " + key);
+        };
+    }
+
+    private static Source file(Path path, String where) {
+        Map<Long, String> table = new HashMap<>();
+        try {
+            int n = 0;
+            for (String line : Files.readAllLines(path)) {
+                n++;
+                if (line.isBlank() || line.startsWith("#")) {
+                    continue;
+                }
+                int eq = line.indexOf('=');
+                try {
+                    table.put(Long.parseLong(line.substring(0, Math.max(0, eq)).strip()), line.substring(eq + 1).strip());
+                } catch (NumberFormatException e) {
+                    throw new PipelineException(where + "with.file " + path + ":" + n + ": expected 'KEY=VALUE' with a"
+                        + " numeric key, got '" + line + "'");
+                }
+            }
+        } catch (IOException e) {
+            throw new PipelineException(where + "with.file: cannot read " + path + ": " + e, e);
+        }
+        LOG.info("enrichment table {}: {} keys", path, table.size());
+        return key -> Optional.ofNullable(table.get(key));
+    }
+
+    private static Duration duration(String text, String field) {
+        Matcher m = DURATION.matcher(text.strip());
+        if (!m.matches()) {
+            throw new PipelineException(field + " must be a duration like 500ms, 30s, 5m or 1h, got '" + text + "'");
+        }
+        long amount = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            default -> Duration.ofHours(amount);
+        };
+    }
+
+    private static long positive(String text, String field) {
+        try {
+            long value = Long.parseLong(text.strip());
+            if (value < 1) {
+                throw new NumberFormatException();
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new PipelineException(field + " must be a whole number of at least 1, got '" + text + "'");
+        }
+    }
+
+    /** A cache key; the stage's probe is changed in place, the keys stored are never changed. */
+    private static final class Key {
+        private long value;
+
+        Key() {
+        }
+
+        Key(long value) {
+            this.value = value;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Key k && k.value == value;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(value * 0x9E3779B97F4A7C15L);
+        }
+    }
+}
