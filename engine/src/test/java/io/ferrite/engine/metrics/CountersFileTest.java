@@ -74,14 +74,18 @@ class CountersFileTest {
                 source.incrementAndGet();
                 file.update();
             }
-            long before = threads.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < 100_000; i++) {
-                source.incrementAndGet();
-                file.update();
+            long fewest = Long.MAX_VALUE;
+            for (int round = 0; round < 3; round++) { // the fewest of three: an allocation per update shows in every round
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < 100_000; i++) {
+                    source.incrementAndGet();
+                    file.update();
+                }
+                fewest = Math.min(fewest, threads.getCurrentThreadAllocatedBytes() - before);
             }
-            long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-            assertThat(allocated).as("bytes allocated by 100,000 updates").isLessThan(1_024);
-            assertThat(values(reader)).containsEntry("ferrite_test_events", 110_000L);
+            // one object per update would be >= 1.6 MB; a compilation or TLAB refill can leave a few KB
+            assertThat(fewest).as("bytes allocated by 100,000 updates").isLessThan(100_000);
+            assertThat(values(reader)).containsEntry("ferrite_test_events", 310_000L);
 
             registry.add(Metric.gauge("ferrite_test_depth", "test", () -> 7).withLabel("stage", "a"));
             file.update();
