@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -48,7 +49,8 @@ public final class PipelineFile {
     private static final Set<String> POLICY = Set.of("name", "priority", "when", "then");
     private static final Set<String> WHEN = Set.of("type", "key", "priority", "principal", "role");
     private static final Set<String> STAGE = Set.of("name", "use", "route", "with");
-    private static final Set<String> ROUTE = Set.of("type", "key", "priority");
+    private static final Set<String> ROUTE = Set.of("type", "key", "priority", "payload");
+    private static final Set<String> PAYLOAD_FIELD = Set.of("at", "u8", "u16", "u32", "i32", "i64");
 
     private PipelineFile() {
     }
@@ -209,7 +211,36 @@ public final class PipelineFile {
             Map<String, Node> fields = mapping(node, path, ROUTE);
             return new Route(match(fields.get("type"), path + ".type", 0, Integer.MAX_VALUE),
                 match(fields.get("key"), path + ".key", Long.MIN_VALUE, Long.MAX_VALUE),
-                match(fields.get("priority"), path + ".priority", 0, 3));
+                match(fields.get("priority"), path + ".priority", 0, 3), payload(fields.get("payload"), path + ".payload"));
+        }
+
+        /** A list of {at: OFFSET, TYPE: condition}, e.g. {at: 0, u32: [1, 2]}. */
+        private List<PayloadMatch> payload(Node node, String path) {
+            if (node == null) {
+                return List.of();
+            }
+            if (!(node instanceof SequenceNode list) || list.getValue().isEmpty()) {
+                throw error(node, path, "expected a list of fields, e.g. [{at: 0, u32: 7}, {at: 8, i64: {min: 0}}]");
+            }
+            List<PayloadMatch> fields = new ArrayList<>();
+            for (int i = 0; i < list.getValue().size(); i++) {
+                Node item = list.getValue().get(i);
+                String itemPath = path + "[" + i + "]";
+                Map<String, Node> field = mapping(item, itemPath, PAYLOAD_FIELD);
+                if (!field.containsKey("at")) {
+                    throw error(item, itemPath + ".at", "missing; the field's byte offset in the payload");
+                }
+                int at = (int) number(field.get("at"), itemPath + ".at", 0, Integer.MAX_VALUE, "a byte offset 0.."
+                    + Integer.MAX_VALUE);
+                List<String> types = field.keySet().stream().filter(k -> !k.equals("at")).toList();
+                if (types.size() != 1) {
+                    throw error(item, itemPath, "give the field's type and condition once: one of u8, u16, u32, i32, i64");
+                }
+                PayloadMatch.Width width = PayloadMatch.Width.valueOf(types.getFirst().toUpperCase(Locale.ROOT));
+                fields.add(new PayloadMatch(at, width, match(field.get(types.getFirst()), itemPath + "." + types.getFirst(),
+                    width.min, width.max)));
+            }
+            return fields;
         }
 
         /** A number, a list of numbers, or {min, max}; each within [low, high]. */

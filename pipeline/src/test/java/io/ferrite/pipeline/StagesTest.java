@@ -67,7 +67,7 @@ class StagesTest {
             stages:
               - name: some
                 use: discard
-                route: {type: [1, 3, 5, 7], priority: {max: 1}, key: {min: 0, max: 1000000}}
+                route: {type: [1, 3, 5, 7], priority: {max: 1}, key: {min: 0, max: 1000000}, payload: [{at: 8, u32: {max: 100}}]}
             """);
         List<Stages.Built> stages = Stages.build(pipeline, Stages.loader(List.of()));
         try (Engine engine = Stages.addTo(Engine.builder().durability(Durability.MEMORY).memoryRingBytes(64 << 20),
