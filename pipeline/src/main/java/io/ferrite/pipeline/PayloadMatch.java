@@ -18,7 +18,7 @@ import java.util.Locale;
  * @param width the field's type
  * @param match what its value must be
  */
-public record PayloadMatch(int at, Width width, FieldMatch match) {
+public record PayloadMatch(int at, Width width, FieldMatch match) implements PayloadCondition {
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -43,6 +43,7 @@ public record PayloadMatch(int at, Width width, FieldMatch match) {
         }
     }
 
+    @Override
     public boolean matches(EventView event) {
         if ((long) at + width.bytes > event.payloadLength()) {
             return false;

@@ -51,6 +51,8 @@ public final class PipelineFile {
     private static final Set<String> STAGE = Set.of("name", "use", "route", "with");
     private static final Set<String> ROUTE = Set.of("type", "key", "priority", "payload");
     private static final Set<String> PAYLOAD_FIELD = Set.of("at", "u8", "u16", "u32", "i32", "i64");
+    private static final Set<String> JSON_FIELD = Set.of("json", "is", "number");
+    private static final Pattern JSON_PATH = Pattern.compile("[^.\"\\\\]+(\\.[^.\"\\\\]+)*");
 
     private PipelineFile() {
     }
@@ -160,6 +162,21 @@ public final class PipelineFile {
             return new PolicySpec(name, priority, when, principals, roles, then.equals("deny"), source + ":" + line(node));
         }
 
+        /** {json: a.b, is: [x, y]} or {json: a.b, number: condition}. */
+        private JsonField json(Node node, String path) {
+            Map<String, Node> field = mapping(node, path, JSON_FIELD);
+            String jsonPath = scalar(field.get("json"), path + ".json");
+            if (!JSON_PATH.matcher(jsonPath).matches()) {
+                throw error(field.get("json"), path + ".json", "'" + jsonPath + "' is not a path of object keys like"
+                    + " customer.tier");
+            }
+            if (field.containsKey("is") == field.containsKey("number")) {
+                throw error(node, path, "give one condition: is: [strings] or number: (a number, a list, or {min, max})");
+            }
+            return field.containsKey("is") ? JsonField.oneOf(jsonPath, names(field.get("is"), path + ".is"))
+                : JsonField.number(jsonPath, match(field.get("number"), path + ".number", Long.MIN_VALUE, Long.MAX_VALUE));
+        }
+
         /** A name or a list of names. */
         private List<String> names(Node node, String path) {
             if (node == null) {
@@ -214,18 +231,23 @@ public final class PipelineFile {
                 match(fields.get("priority"), path + ".priority", 0, 3), payload(fields.get("payload"), path + ".payload"));
         }
 
-        /** A list of {at: OFFSET, TYPE: condition}, e.g. {at: 0, u32: [1, 2]}. */
-        private List<PayloadMatch> payload(Node node, String path) {
+        /** A list of {at: OFFSET, TYPE: condition} or {json: PATH, is: [...] | number: condition}. */
+        private List<PayloadCondition> payload(Node node, String path) {
             if (node == null) {
                 return List.of();
             }
             if (!(node instanceof SequenceNode list) || list.getValue().isEmpty()) {
                 throw error(node, path, "expected a list of fields, e.g. [{at: 0, u32: 7}, {at: 8, i64: {min: 0}}]");
             }
-            List<PayloadMatch> fields = new ArrayList<>();
+            List<PayloadCondition> fields = new ArrayList<>();
             for (int i = 0; i < list.getValue().size(); i++) {
                 Node item = list.getValue().get(i);
                 String itemPath = path + "[" + i + "]";
+                if (item instanceof MappingNode map && map.getValue().stream()
+                    .anyMatch(t -> t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("json"))) {
+                    fields.add(json(item, itemPath));
+                    continue;
+                }
                 Map<String, Node> field = mapping(item, itemPath, PAYLOAD_FIELD);
                 if (!field.containsKey("at")) {
                     throw error(item, itemPath + ".at", "missing; the field's byte offset in the payload");

@@ -16,7 +16,7 @@ import java.util.List;
  * @param priority the priority (0 highest)
  * @param payload  conditions on payload fields at fixed offsets
  */
-public record Route(FieldMatch type, FieldMatch key, FieldMatch priority, List<PayloadMatch> payload) {
+public record Route(FieldMatch type, FieldMatch key, FieldMatch priority, List<PayloadCondition> payload) {
     /** Every event. */
     public static final Route ALL = new Route(FieldMatch.ANY, FieldMatch.ANY, FieldMatch.ANY);
 
