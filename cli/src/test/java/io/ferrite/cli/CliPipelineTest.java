@@ -196,13 +196,15 @@ class CliPipelineTest {
                 use: log
                 with: {every: 1, show: customers}
             """.formatted(table));
+        Path alerts = Files.writeString(dir.resolve("alerts.conf"), "cache_hit_rate_low.for = 0s\n");
         try (CliProcess server = CliProcess.start("run", "--port", "0", "--admin-port", "0", "--journal",
-            dir.resolve("journal").toString(), "--cpus", "none", "--pipeline", pipeline.toString())) {
+            dir.resolve("journal").toString(), "--cpus", "none", "--pipeline", pipeline.toString(), "--alert-rules",
+            alerts.toString(), "--sample-every", "200ms")) {
             int port = server.awaitReady(Duration.ofSeconds(60));
             String adminPort = server.awaitLine("ferrite listening on ", Duration.ofSeconds(1)).replaceAll(".* admin=", "");
             try (FerriteClient client = FerriteClient.connect(ClientConfig.builder("127.0.0.1", port).build())) {
                 long last = 0;
-                for (long key : new long[] {1, 2, 12, 1, 2, 99}) {
+                for (long key : new long[] {1, 2, 12, 1, 2, 99}) { // 4 misses, 2 hits: a 33 % hit rate
                     last = client.publish(1, key, System.nanoTime(), 0, new byte[4]);
                 }
                 client.flush();
@@ -219,6 +221,19 @@ class CliPipelineTest {
                 HttpResponse<String> deleted = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort
                     + "/cache?prefix=1")).DELETE().build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(deleted.body()).as("keys 1 and 12").contains("\"removed\":2");
+                URI alertsUri = URI.create("http://127.0.0.1:" + adminPort + "/alerts");
+                Await.until("the low hit rate fired its alert", Duration.ofSeconds(20), () -> {
+                    try {
+                        return http.send(HttpRequest.newBuilder(alertsUri).build(), HttpResponse.BodyHandlers.ofString())
+                            .body().contains("\"alert\":\"cache_hit_rate_low\",\"severity\":\"low\",\"from\":\"inactive\","
+                                + "\"to\":\"firing\"");
+                    } catch (IOException e) {
+                        return false;
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return false;
+                    }
+                });
             }
             assertThat(server.terminate(Duration.ofSeconds(30))).isZero();
         }

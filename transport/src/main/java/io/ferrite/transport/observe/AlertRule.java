@@ -11,7 +11,7 @@ import java.util.function.ToDoubleFunction;
  * from each {@link StatusPoint}, compared with a threshold, held for {@code holdFor} before it fires.
  * The defaults follow the systems Ferrite grew from: p99 latency too high (high), error rate above
  * 5 % (critical), memory or CPU above 80 % (medium), a stage's lag growing (high), disk nearly full
- * (high), the journal refusing events (critical).
+ * (high), the journal refusing events (critical), the enrichment caches' hit rate below 70 % (low).
  *
  * <p>Thread-safety: immutable.
  *
@@ -65,6 +65,8 @@ public record AlertRule(String name, Severity severity, String description, Stri
             new AlertRule("disk_free_low", Severity.HIGH, "the journal's disk has less than 10 % free", "%", false, 10,
                 Duration.ZERO, p -> p.diskFreeFraction() * 100),
             new AlertRule("journal_unavailable", Severity.CRITICAL, "the journal refuses events (disk full or failing)",
-                "", true, 0.5, Duration.ZERO, p -> p.journalProblem() == null ? 0 : 1));
+                "", true, 0.5, Duration.ZERO, p -> p.journalProblem() == null ? 0 : 1),
+            new AlertRule("cache_hit_rate_low", Severity.LOW, "the enrichment caches answer fewer than 70 % of lookups",
+                "%", false, 70, Duration.ofSeconds(60), p -> p.cacheHitRate() < 0 ? Double.NaN : p.cacheHitRate() * 100));
     }
 }

@@ -64,6 +64,8 @@ public final class NodeObserver implements AutoCloseable {
     private long lastAccepted;
     private long lastRefused;
     private long lastJournaled;
+    private long lastCacheHits;
+    private long lastCacheMisses;
     private long[] lastHandled;
 
     /**
@@ -161,6 +163,12 @@ public final class NodeObserver implements AutoCloseable {
         lastAccepted = accepted;
         lastRefused = refused;
         lastJournaled = journaled;
+        long cacheHits = sum("ferrite_cache_hits");
+        long cacheMisses = sum("ferrite_cache_misses");
+        long lookups = (cacheHits - lastCacheHits) + (cacheMisses - lastCacheMisses);
+        double cacheHitRate = lookups == 0 ? -1 : (double) (cacheHits - lastCacheHits) / lookups;
+        lastCacheHits = cacheHits;
+        lastCacheMisses = cacheMisses;
 
         List<StatusPoint.Stage> stageStatus = new ArrayList<>(stages.size());
         for (int k = 0; k < stages.size(); k++) {
@@ -183,7 +191,7 @@ public final class NodeObserver implements AutoCloseable {
         StatusPoint point = new StatusPoint(System.currentTimeMillis(), acceptedRate, refusedRate, journaledRate,
             errorRate, ackWindow.percentileNanos(50), ackWindow.percentileNanos(99), ackWindow.percentileNanos(99.9),
             ackWindow.maxNanos(), List.copyOf(stageStatus), server.connectionsOpen(), heap.getUsed(), heap.getMax(),
-            Math.max(0, os.getProcessCpuLoad()), free, total, engine.journalUnavailableReason());
+            Math.max(0, os.getProcessCpuLoad()), free, total, engine.journalUnavailableReason(), cacheHitRate);
         journalBytes = journalBytes();
         history.addLast(point);
         counterHistory.addLast(counters());
@@ -218,6 +226,17 @@ public final class NodeObserver implements AutoCloseable {
         return new Recommendations.Counters(value("ferrite_dedup_evicted{reason=\"count\"}"),
             value("ferrite_dedup_capacity_ids"), server.backPressured(), Runtime.getRuntime().availableProcessors(),
             engine.config().idle());
+    }
+
+    /** The sum of every registered metric named {@code name} (all its labels). */
+    private long sum(String name) {
+        long total = 0;
+        for (Metric metric : registry.metrics()) {
+            if (metric.name().equals(name)) {
+                total += metric.read();
+            }
+        }
+        return total;
     }
 
     /** The current value of the registered metric {@code displayName}, or 0 when there is none. */

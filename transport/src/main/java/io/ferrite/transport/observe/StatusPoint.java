@@ -26,11 +26,13 @@ import java.util.List;
  * @param diskFreeBytes      usable bytes on the journal's file system
  * @param diskTotalBytes     its size
  * @param journalProblem     why the journal refuses events now, or null
+ * @param cacheHitRate       enrichment cache hits / lookups over the interval, all caches; -1 when there
+ *                           was no lookup (or there are no caches)
  */
 public record StatusPoint(long epochMillis, double acceptedPerSecond, double refusedPerSecond, double journaledPerSecond,
                           double errorRate, long ackP50Nanos, long ackP99Nanos, long ackP999Nanos, long ackMaxNanos,
                           List<Stage> stages, long connections, long heapUsedBytes, long heapMaxBytes, double cpuLoad,
-                          long diskFreeBytes, long diskTotalBytes, String journalProblem) {
+                          long diskFreeBytes, long diskTotalBytes, String journalProblem, double cacheHitRate) {
 
     /**
      * @param lag                events journaled but not yet handled
