@@ -1,5 +1,7 @@
 package io.ferrite.engine;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * Decides, before an event is journaled, whether it is admitted: the server asks it for every
  * EVENT it reads (a refused event is answered REJECT INVALID_EVENT with the message returned, and
@@ -13,8 +15,11 @@ public interface AdmissionPolicy {
     /**
      * @param principal the sender's identity id ({@link io.ferrite.engine.auth.Identities}), or
      *                  {@link io.ferrite.engine.auth.Identities#ANONYMOUS}
+     * @param payload   the memory holding the event's payload (read it in place, during the call only)
+     * @param offset    where the payload starts in {@code payload}
+     * @param length    its length
      * @return null to admit the event, or the REJECT message (UTF-8; the same array may be returned
      *         again) naming what refused it
      */
-    byte[] refuse(int principal, int type, long key, int priority);
+    byte[] refuse(int principal, int type, long key, int priority, MemorySegment payload, long offset, int length);
 }

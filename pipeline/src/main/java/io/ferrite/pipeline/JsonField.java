@@ -1,7 +1,5 @@
 package io.ferrite.pipeline;
 
-import io.ferrite.engine.EventView;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
@@ -44,12 +42,8 @@ public final class JsonField implements PayloadCondition {
         return new JsonField(path, null, match);
     }
 
-    @Override
-    public boolean matches(EventView event) {
-        return matches(event.memory(), event.payloadOffset(), event.payloadLength());
-    }
-
     /** Whether the JSON in {@code memory[offset, offset + length)} has the field with a matching value. */
+    @Override
     public boolean matches(MemorySegment memory, long offset, int length) {
         long end = offset + length;
         long at = skipSpace(memory, offset, end);

@@ -2,6 +2,8 @@ package io.ferrite.pipeline;
 
 import io.ferrite.engine.EventView;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * A condition on an event's payload: a field at a fixed offset ({@link PayloadMatch}) or a field of
  * a JSON payload ({@link JsonField}). Checked without allocating.
@@ -9,5 +11,10 @@ import io.ferrite.engine.EventView;
  * <p>Thread-safety: implementations are immutable.
  */
 public sealed interface PayloadCondition permits PayloadMatch, JsonField {
-    boolean matches(EventView event);
+    /** Whether the payload in {@code memory[offset, offset + length)} satisfies it. */
+    boolean matches(MemorySegment memory, long offset, int length);
+
+    default boolean matches(EventView event) {
+        return matches(event.memory(), event.payloadOffset(), event.payloadLength());
+    }
 }

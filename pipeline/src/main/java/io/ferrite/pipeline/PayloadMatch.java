@@ -1,7 +1,5 @@
 package io.ferrite.pipeline;
 
-import io.ferrite.engine.EventView;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -44,12 +42,11 @@ public record PayloadMatch(int at, Width width, FieldMatch match) implements Pay
     }
 
     @Override
-    public boolean matches(EventView event) {
-        if ((long) at + width.bytes > event.payloadLength()) {
+    public boolean matches(MemorySegment memory, long payloadOffset, int length) {
+        if ((long) at + width.bytes > length) {
             return false;
         }
-        MemorySegment memory = event.memory();
-        long offset = event.payloadOffset() + at;
+        long offset = payloadOffset + at;
         long value = switch (width) {
             case U8 -> Byte.toUnsignedLong(memory.get(ValueLayout.JAVA_BYTE, offset));
             case U16 -> Short.toUnsignedLong(memory.get(U16, offset));

@@ -47,7 +47,7 @@ public final class PipelineFile {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
     private static final Set<String> TOP = Set.of("name", "stages", "policies");
     private static final Set<String> POLICY = Set.of("name", "priority", "when", "then");
-    private static final Set<String> WHEN = Set.of("type", "key", "priority", "principal", "role");
+    private static final Set<String> WHEN = Set.of("type", "key", "priority", "principal", "role", "payload");
     private static final Set<String> STAGE = Set.of("name", "use", "route", "with");
     private static final Set<String> ROUTE = Set.of("type", "key", "priority", "payload");
     private static final Set<String> PAYLOAD_FIELD = Set.of("at", "u8", "u16", "u32", "i32", "i64");
@@ -155,7 +155,8 @@ public final class PipelineFile {
                 Map<String, Node> conditions = mapping(fields.get("when"), path + ".when", WHEN);
                 when = new Route(match(conditions.get("type"), path + ".when.type", 0, Integer.MAX_VALUE),
                     match(conditions.get("key"), path + ".when.key", Long.MIN_VALUE, Long.MAX_VALUE),
-                    match(conditions.get("priority"), path + ".when.priority", 0, 3));
+                    match(conditions.get("priority"), path + ".when.priority", 0, 3),
+                    payload(conditions.get("payload"), path + ".when.payload"));
                 principals = names(conditions.get("principal"), path + ".when.principal");
                 roles = names(conditions.get("role"), path + ".when.role");
             }

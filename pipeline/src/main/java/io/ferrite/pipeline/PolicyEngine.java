@@ -7,6 +7,7 @@ import io.ferrite.engine.auth.Identities;
 import io.ferrite.engine.metrics.Metric;
 import io.ferrite.engine.metrics.MetricRegistry;
 
+import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +20,8 @@ import java.util.concurrent.atomic.LongAdder;
  * lowest first, then file order), the first that matches decides — deny (REJECT INVALID_EVENT
  * "refused by policy NAME") or allow; no match admits. Decisions are cached in Caffeine (W-TinyLFU,
  * 5 min TTL, 10,000 entries by default), keyed by the fields the rules read: a rule set that reads
- * only type and principal caches one decision per (type, principal), whatever the key.
+ * only type and principal caches one decision per (type, principal), whatever the key. A rule set
+ * with payload conditions is evaluated for every event (its decisions depend on the payload).
  *
  * <p>Thread-safety: thread-safe; every event loop calls {@link #refuse} at once. A cache hit
  * allocates nothing (each thread probes with its own reusable key).
@@ -30,6 +32,8 @@ public final class PolicyEngine implements AdmissionPolicy {
     private final boolean readsType;
     private final boolean readsKey;
     private final boolean readsPriority;
+    /** A rule reads the payload: decisions depend on more than the header and are not cached. */
+    private final boolean readsPayload;
     private final Cache<DecisionKey, Rule> cache;
     private final ThreadLocal<DecisionKey> probes = ThreadLocal.withInitial(DecisionKey::new);
     private final Stats stats;
@@ -82,6 +86,7 @@ public final class PolicyEngine implements AdmissionPolicy {
         this.readsType = rules.stream().anyMatch(r -> !r.when().type().isAny());
         this.readsKey = rules.stream().anyMatch(r -> !r.when().key().isAny());
         this.readsPriority = rules.stream().anyMatch(r -> !r.when().priority().isAny());
+        this.readsPayload = rules.stream().anyMatch(r -> !r.when().payload().isEmpty());
         this.cache = Caffeine.newBuilder().maximumSize(maxDecisions).expireAfterWrite(ttl).build();
     }
 
@@ -138,17 +143,25 @@ public final class PolicyEngine implements AdmissionPolicy {
     }
 
     @Override
-    public byte[] refuse(int principal, int type, long key, int priority) {
+    public byte[] refuse(int principal, int type, long key, int priority, MemorySegment payload, long offset, int length) {
+        if (readsPayload) { // the decision depends on the payload: evaluated every time
+            Rule decision = evaluate(principal, type, key, priority, payload, offset, length);
+            return decided(decision);
+        }
         DecisionKey probe = probes.get();
         probe.set(readsPrincipal ? principal : 0, readsType ? type : 0, readsKey ? key : 0, readsPriority ? priority : 0);
         Rule decision = cache.getIfPresent(probe);
         if (decision == null) {
             stats.misses.increment();
-            decision = evaluate(principal, type, key, priority);
+            decision = evaluate(principal, type, key, priority, payload, offset, length);
             cache.put(probe.copy(), decision);
         } else {
             stats.hits.increment();
         }
+        return decided(decision);
+    }
+
+    private byte[] decided(Rule decision) {
         if (decision.deny()) {
             stats.denied.increment();
             return decision.refusal();
@@ -158,17 +171,20 @@ public final class PolicyEngine implements AdmissionPolicy {
     }
 
     /** As {@link #refuse}, without the cache and without counting: what an evaluation costs (benchmarks). */
-    public byte[] refuseUncached(int principal, int type, long key, int priority) {
-        Rule decision = evaluate(principal, type, key, priority);
+    public byte[] refuseUncached(int principal, int type, long key, int priority, MemorySegment payload, long offset,
+                                 int length) {
+        Rule decision = evaluate(principal, type, key, priority, payload, offset, length);
         return decision.deny() ? decision.refusal() : null;
     }
 
-    private Rule evaluate(int principal, int type, long key, int priority) {
+    private Rule evaluate(int principal, int type, long key, int priority, MemorySegment payload, long offset,
+                          int length) {
         stats.evaluations.increment();
-        for (Rule rule : rules) {
+        for (int i = 0; i < rules.size(); i++) { // indexed: no iterator per event
+            Rule rule = rules.get(i);
             Route when = rule.when();
-            if (rule.principal().matches(principal) && when.type().matches(type) && when.key().matches(key)
-                && when.priority().matches(priority)) {
+            if (rule.principal().matches(principal) && when.headerMatches(type, key, priority)
+                && when.payloadMatches(payload, offset, length)) {
                 return rule;
             }
         }

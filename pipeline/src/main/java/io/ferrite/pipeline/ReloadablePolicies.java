@@ -5,6 +5,7 @@ import io.ferrite.engine.auth.Identities;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -37,8 +38,8 @@ public final class ReloadablePolicies implements AdmissionPolicy {
     }
 
     @Override
-    public byte[] refuse(int principal, int type, long key, int priority) {
-        return current.refuse(principal, type, key, priority);
+    public byte[] refuse(int principal, int type, long key, int priority, MemorySegment payload, long offset, int length) {
+        return current.refuse(principal, type, key, priority, payload, offset, length);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.ferrite.pipeline;
 
 import io.ferrite.engine.EventView;
 
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,11 +31,19 @@ public record Route(FieldMatch type, FieldMatch key, FieldMatch priority, List<P
     }
 
     public boolean matches(EventView event) {
-        if (!type.matches(event.type()) || !key.matches(event.key()) || !priority.matches(event.priority())) {
-            return false;
-        }
+        return headerMatches(event.type(), event.key(), event.priority())
+            && payloadMatches(event.memory(), event.payloadOffset(), event.payloadLength());
+    }
+
+    /** The header conditions only. */
+    public boolean headerMatches(int eventType, long eventKey, int eventPriority) {
+        return type.matches(eventType) && key.matches(eventKey) && priority.matches(eventPriority);
+    }
+
+    /** The payload conditions only (true without any). */
+    public boolean payloadMatches(MemorySegment memory, long offset, int length) {
         for (int i = 0; i < payload.size(); i++) { // indexed: no iterator on the hot path
-            if (!payload.get(i).matches(event)) {
+            if (!payload.get(i).matches(memory, offset, length)) {
                 return false;
             }
         }

@@ -5,6 +5,7 @@ import io.ferrite.engine.metrics.MetricRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -54,12 +55,12 @@ class PolicyEngineTest {
             """, ids);
         assertThat(policies.order()).containsExactly("admins-may-do-anything (allow)", "no-type-9 (deny)",
             "no-readonly-writes (deny)");
-        assertThat(policies.refuse(alice, 9, 1, 0)).as("the admin rule comes first").isNull();
-        assertThat(new String(policies.refuse(guest, 9, 1, 0), StandardCharsets.UTF_8)).isEqualTo("refused by policy no-type-9");
-        assertThat(new String(policies.refuse(guest, 2, 1, 0), StandardCharsets.UTF_8))
+        assertThat(policies.refuse(alice, 9, 1, 0, MemorySegment.NULL, 0, 0)).as("the admin rule comes first").isNull();
+        assertThat(new String(policies.refuse(guest, 9, 1, 0, MemorySegment.NULL, 0, 0), StandardCharsets.UTF_8)).isEqualTo("refused by policy no-type-9");
+        assertThat(new String(policies.refuse(guest, 2, 1, 0, MemorySegment.NULL, 0, 0), StandardCharsets.UTF_8))
             .isEqualTo("refused by policy no-readonly-writes");
-        assertThat(policies.refuse(guest, 1, 1, 0)).as("no rule matches: admitted").isNull();
-        assertThat(policies.refuse(Identities.ANONYMOUS, 2, 1, 0)).isNull();
+        assertThat(policies.refuse(guest, 1, 1, 0, MemorySegment.NULL, 0, 0)).as("no rule matches: admitted").isNull();
+        assertThat(policies.refuse(Identities.ANONYMOUS, 2, 1, 0, MemorySegment.NULL, 0, 0)).isNull();
     }
 
     @Test
@@ -73,17 +74,17 @@ class PolicyEngineTest {
                 then: deny
             """, ids);
         for (long key = 0; key < 1_000; key++) { // the rules read type and principal only: one decision for every key
-            policies.refuse(guest, 2, key, 0);
+            policies.refuse(guest, 2, key, 0, MemorySegment.NULL, 0, 0);
         }
         assertThat(policies.misses()).isEqualTo(1);
         assertThat(policies.hits()).isEqualTo(999);
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         for (int i = 0; i < 200_000; i++) { // warm up: compile the hit path
-            policies.refuse(guest, 2, i, 0);
+            policies.refuse(guest, 2, i, 0, MemorySegment.NULL, 0, 0);
         }
         long before = threads.getCurrentThreadAllocatedBytes();
         for (int i = 0; i < 1_000_000; i++) {
-            policies.refuse(guest, 2, i, 0);
+            policies.refuse(guest, 2, i, 0, MemorySegment.NULL, 0, 0);
         }
         long allocated = threads.getCurrentThreadAllocatedBytes() - before;
         assertThat(allocated).as("bytes allocated by 1,000,000 cached decisions").isLessThan(100_000);
@@ -91,6 +92,27 @@ class PolicyEngineTest {
         policies.stats().registerInto(registry);
         assertThat(Arrays.stream(registry.metrics()).filter(m -> m.displayName().equals("ferrite_policy_decisions{outcome=\"deny\"}"))
             .findFirst().orElseThrow().read()).isEqualTo(1_201_000);
+    }
+
+    @Test
+    void rulesOnThePayloadAreEvaluatedForEveryEvent() throws Exception {
+        Identities ids = identities();
+        int guest = ids.byPrincipal("guest").id();
+        PolicyEngine policies = engine("""
+            policies:
+              - name: no-big-orders-from-readonly
+                when:
+                  role: readonly
+                  payload: [{json: amount, number: {min: 10000}}]
+                then: deny
+            """, ids);
+        MemorySegment big = MemorySegment.ofArray("{\"amount\": 25000}".getBytes(StandardCharsets.UTF_8));
+        MemorySegment small = MemorySegment.ofArray("{\"amount\": 250}".getBytes(StandardCharsets.UTF_8));
+        assertThat(policies.refuse(guest, 1, 1, 0, big, 0, (int) big.byteSize())).isNotNull();
+        assertThat(policies.refuse(guest, 1, 1, 0, small, 0, (int) small.byteSize())).as("same header, other payload")
+            .isNull();
+        assertThat(policies.refuse(ids.byPrincipal("alice").id(), 1, 1, 0, big, 0, (int) big.byteSize())).isNull();
+        assertThat(policies.hits() + policies.misses()).as("nothing cached").isZero();
     }
 
     @Test
@@ -104,7 +126,7 @@ class PolicyEngineTest {
         assertThatThrownBy(() -> engine("policies:\n  - name: r\n    then: maybe\n", null))
             .hasMessage("p.yaml:6: policies[0].then: 'maybe' is not an outcome; expected allow or deny");
         assertThatThrownBy(() -> engine("policies:\n  - name: r\n    when: {colour: red}\n    then: deny\n", null))
-            .hasMessageContaining("p.yaml:6: policies[0].when.colour: unknown field; the fields here are key, principal,"
+            .hasMessageContaining("p.yaml:6: policies[0].when.colour: unknown field; the fields here are key, payload, principal,"
                 + " priority, role, type");
         assertThatThrownBy(() -> engine("policies:\n  - name: r\n    then: deny\n  - name: r\n    then: allow\n", null))
             .hasMessageContaining("policies[1].name: 'r' is already the name of an earlier rule");

@@ -18,6 +18,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 import software.amazon.event.ruler.Machine;
 
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -85,7 +86,8 @@ public class PolicyBenchmark {
         for (int i = 0; i < EVENTS; i++) {
             List<String> matched = ruler.rulesForEvent(rulerEvents[i]);
             boolean rulerDenies = !matched.isEmpty() && Integer.parseInt(matched.getFirst().substring(5)) % 2 == 0;
-            boolean ferriteDenies = policies.refuseUncached(principal[i], type[i], key[i], 0) != null;
+            boolean ferriteDenies =
+                policies.refuseUncached(principal[i], type[i], key[i], 0, MemorySegment.NULL, 0, 0) != null;
             if (rulerDenies != ferriteDenies) {
                 throw new IllegalStateException("event " + i + ": EventRuler " + matched + ", Ferrite denies " + ferriteDenies);
             }
@@ -96,7 +98,7 @@ public class PolicyBenchmark {
     @OperationsPerInvocation(EVENTS)
     public void ferriteCached(Blackhole sink) {
         for (int i = 0; i < EVENTS; i++) {
-            sink.consume(policies.refuse(principal[i], type[i], key[i], 0));
+            sink.consume(policies.refuse(principal[i], type[i], key[i], 0, MemorySegment.NULL, 0, 0));
         }
     }
 
@@ -104,7 +106,7 @@ public class PolicyBenchmark {
     @OperationsPerInvocation(EVENTS)
     public void ferriteUncached(Blackhole sink) {
         for (int i = 0; i < EVENTS; i++) {
-            sink.consume(policies.refuseUncached(principal[i], type[i], key[i], 0));
+            sink.consume(policies.refuseUncached(principal[i], type[i], key[i], 0, MemorySegment.NULL, 0, 0));
         }
     }
 

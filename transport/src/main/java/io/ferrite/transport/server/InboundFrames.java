@@ -248,7 +248,8 @@ final class InboundFrames {
             return false;
         }
         if (admission != null) {
-            refusal = admission.refuse(principal, eventFrame.type(), eventFrame.key(), eventFrame.priority());
+            refusal = admission.refuse(principal, eventFrame.type(), eventFrame.key(), eventFrame.priority(), memory,
+                eventFrame.payloadOffset(), (int) eventFrame.payloadLength());
             if (refusal != null) {
                 return false; // answered REJECT by rejectedEvent, after the events before it
             }
