@@ -5,6 +5,7 @@ import io.ferrite.cli.load.LoadGenerator;
 import io.ferrite.cli.load.Summary;
 import io.ferrite.client.ClientConfig;
 import io.ferrite.engine.Durability;
+import io.ferrite.engine.Durations;
 import io.ferrite.engine.Engine;
 import io.ferrite.engine.EngineBuilder;
 import io.ferrite.engine.EngineMetrics;
@@ -15,9 +16,9 @@ import io.ferrite.transport.server.FerriteServer;
 import io.ferrite.transport.server.ServerConfig;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.io.PrintWriter;

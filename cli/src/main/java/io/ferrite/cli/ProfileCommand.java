@@ -3,6 +3,7 @@ package io.ferrite.cli;
 import io.ferrite.cli.profile.ProfileArchive;
 import io.ferrite.cli.profile.ProfileEvent;
 import io.ferrite.client.ClientTls;
+import io.ferrite.engine.Durations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

@@ -6,6 +6,7 @@ import io.ferrite.cli.profile.ProfileRoute;
 import io.ferrite.cli.profile.ProfileSession;
 import io.ferrite.engine.CloseReport;
 import io.ferrite.engine.Durability;
+import io.ferrite.engine.Durations;
 import io.ferrite.engine.Engine;
 import io.ferrite.engine.EngineBuilder;
 import io.ferrite.engine.EventHandler;

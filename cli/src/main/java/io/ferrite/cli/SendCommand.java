@@ -6,6 +6,7 @@ import io.ferrite.cli.load.LoadProgress;
 import io.ferrite.cli.load.Summary;
 import io.ferrite.client.ClientConfig;
 import io.ferrite.client.ClientTls;
+import io.ferrite.engine.Durations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

@@ -1,5 +1,6 @@
 package io.ferrite.cli;
 
+import io.ferrite.engine.Durations;
 import io.ferrite.engine.metrics.CountersFileReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

@@ -23,8 +23,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code use: enrich}: looks each event's key up in a source through a Caffeine cache and keeps what
@@ -42,7 +40,6 @@ import java.util.regex.Pattern;
  */
 public final class EnrichStage implements EventHandler {
     private static final Logger LOG = LoggerFactory.getLogger(EnrichStage.class);
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
     private final String name;
     private final Enrichments found;
@@ -56,10 +53,10 @@ public final class EnrichStage implements EventHandler {
 
     EnrichStage(StageSpec spec) {
         this.name = spec.name();
-        this.found = Enrichments.of(spec.name());
+        this.found = Enrichments.replace(spec.name()); // a new engine's indexes start again: no stale answers
         Map<String, String> options = spec.options();
         String where = spec.where() + ": stage " + spec.name() + ": ";
-        Duration timeout = duration(options.getOrDefault("timeout", "2s"), where + "with.timeout");
+        Duration timeout = Stages.durationOption(spec, "timeout", "2s");
         Source source;
         if (options.containsKey("http") == options.containsKey("file")) {
             throw new PipelineException(where + "an enrich stage needs one source: with.http (a URL with {key}) or"
@@ -72,11 +69,11 @@ public final class EnrichStage implements EventHandler {
             describe = "file " + options.get("file");
         }
         Caffeine<Object, Object> builder = Caffeine.newBuilder()
-            .maximumSize(positive(options.getOrDefault("max", "100000"), where + "with.max"))
-            .expireAfterWrite(duration(options.getOrDefault("ttl", "5m"), where + "with.ttl"))
+            .maximumSize(Stages.option(spec, "max", 100_000))
+            .expireAfterWrite(Stages.durationOption(spec, "ttl", "5m"))
             .recordStats();
         if (options.containsKey("refresh")) {
-            builder.refreshAfterWrite(duration(options.get("refresh"), where + "with.refresh"));
+            builder.refreshAfterWrite(Stages.durationOption(spec, "refresh", null));
         }
         this.source = source;
         this.cache = builder.build(key -> load(source, key.value)); // the loader serves refreshes
@@ -189,32 +186,6 @@ public final class EnrichStage implements EventHandler {
         }
         LOG.info("enrichment table {}: {} keys", path, table.size());
         return key -> Optional.ofNullable(table.get(key));
-    }
-
-    private static Duration duration(String text, String field) {
-        Matcher m = DURATION.matcher(text.strip());
-        if (!m.matches()) {
-            throw new PipelineException(field + " must be a duration like 500ms, 30s, 5m or 1h, got '" + text + "'");
-        }
-        long amount = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "s" -> Duration.ofSeconds(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            default -> Duration.ofHours(amount);
-        };
-    }
-
-    private static long positive(String text, String field) {
-        try {
-            long value = Long.parseLong(text.strip());
-            if (value < 1) {
-                throw new NumberFormatException();
-            }
-            return value;
-        } catch (NumberFormatException e) {
-            throw new PipelineException(field + " must be a whole number of at least 1, got '" + text + "'");
-        }
     }
 
     /** A cache key; the stage's probe is changed in place, the keys stored are never changed. */

@@ -30,6 +30,13 @@ public final class Enrichments {
         return BY_STAGE.computeIfAbsent(stage, name -> new Enrichments());
     }
 
+    /** A fresh table for the enrichment stage {@code stage}, replacing one an earlier pipeline left. */
+    static Enrichments replace(String stage) {
+        Enrichments fresh = new Enrichments();
+        BY_STAGE.put(stage, fresh);
+        return fresh;
+    }
+
     /** Writer: what was found for the event at {@code index} (null: nothing). */
     void put(long index, String value) {
         int slot = (int) (index & (SLOTS - 1));

@@ -58,14 +58,19 @@ public final class FieldMatch {
         return 31 * Arrays.hashCode(values) + Long.hashCode(min) * 17 + Long.hashCode(max);
     }
 
-    @Override
-    public String toString() {
+    /** The condition in words, naming the value {@code subject} where a range needs it: {@code 2}, {@code in [1, 2]}, {@code 0 <= priority <= 1}. */
+    public String describe(String subject) {
         if (isAny()) {
             return "any";
         }
         if (values != null) {
             return values.length == 1 ? Long.toString(values[0]) : "in " + Arrays.toString(values);
         }
-        return (min == Long.MIN_VALUE ? "" : min + " <= ") + "x" + (max == Long.MAX_VALUE ? "" : " <= " + max);
+        return (min == Long.MIN_VALUE ? "" : min + " <= ") + subject + (max == Long.MAX_VALUE ? "" : " <= " + max);
+    }
+
+    @Override
+    public String toString() {
+        return describe("x");
     }
 }

@@ -216,6 +216,6 @@ public final class JsonField implements PayloadCondition {
     @Override
     public String toString() {
         return "json " + path + (strings != null ? " in " + Arrays.stream(strings)
-            .map(s -> new String(s, StandardCharsets.UTF_8)).toList() : " " + number.toString().replace("x", "value"));
+            .map(s -> new String(s, StandardCharsets.UTF_8)).toList() : " " + number.describe("value"));
     }
 }

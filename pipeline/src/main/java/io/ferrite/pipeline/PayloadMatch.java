@@ -59,6 +59,6 @@ public record PayloadMatch(int at, Width width, FieldMatch match) implements Pay
 
     @Override
     public String toString() {
-        return "payload " + width.lowerCase() + "@" + at + " " + match.toString().replace("x", "value");
+        return "payload " + width.lowerCase() + "@" + at + " " + match.describe("value");
     }
 }

@@ -53,14 +53,11 @@ public record Route(FieldMatch type, FieldMatch key, FieldMatch priority, List<P
     @Override
     public String toString() {
         List<String> parts = new ArrayList<>();
-        if (!type.isAny()) {
-            parts.add("type " + type.toString().replace("x", "type"));
-        }
-        if (!key.isAny()) {
-            parts.add("key " + key.toString().replace("x", "key"));
-        }
-        if (!priority.isAny()) {
-            parts.add("priority " + priority.toString().replace("x", "priority"));
+        for (String field : new String[] {"type", "key", "priority"}) {
+            FieldMatch match = field.equals("type") ? type : field.equals("key") ? key : priority;
+            if (!match.isAny()) { // "type in [1, 2]", "priority 0", "key 100 <= key <= 199"
+                parts.add(field + " " + match.describe(field));
+            }
         }
         payload.forEach(field -> parts.add(field.toString()));
         return parts.isEmpty() ? "every event" : String.join(", ", parts);

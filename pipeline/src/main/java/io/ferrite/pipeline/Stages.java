@@ -1,5 +1,6 @@
 package io.ferrite.pipeline;
 
+import io.ferrite.engine.Durations;
 import io.ferrite.engine.EngineBuilder;
 import io.ferrite.engine.EventHandler;
 import io.ferrite.engine.EventView;
@@ -15,6 +16,7 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -137,7 +139,19 @@ public final class Stages {
         };
     }
 
-    private static long option(StageSpec spec, String name, long fallback) {
+    /** A stage's duration option ({@code with: {ttl: 5m}}), or {@code fallback}. */
+    static Duration durationOption(StageSpec spec, String name, String fallback) {
+        String text = spec.options().getOrDefault(name, fallback);
+        try {
+            return Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new PipelineException(spec.where() + ": stage " + spec.name() + ": with." + name
+                + " must be a duration like 500ms, 30s, 5m or 1h, got '" + text + "'", e);
+        }
+    }
+
+    /** A stage's whole-number option of at least 1 ({@code with: {every: 1000}}), or {@code fallback}. */
+    static long option(StageSpec spec, String name, long fallback) {
         String text = spec.options().get(name);
         if (text == null) {
             return fallback;

@@ -1,5 +1,7 @@
 package io.ferrite.transport.observe;
 
+import io.ferrite.engine.Durations;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +29,6 @@ import java.util.regex.Pattern;
  */
 public final class AlertRulesFile {
     private static final Pattern LINE = Pattern.compile("\\s*([a-z0-9_]+)\\.([a-z]+)\\s*=\\s*(\\S+)\\s*");
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
     private AlertRulesFile() {
     }
@@ -106,18 +107,12 @@ public final class AlertRulesFile {
     }
 
     private static Duration duration(String where, String value) {
-        Matcher m = DURATION.matcher(value);
-        if (!m.matches()) {
+        try {
+            return Durations.parse(value);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + "for must be a duration like 0s, 500ms, 30s, 2m or 1h, got '"
-                + value + "'");
+                + value + "'", e);
         }
-        long amount = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "s" -> Duration.ofSeconds(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            default -> Duration.ofHours(amount);
-        };
     }
 
     private static AlertRule.Severity severity(String where, String value) {

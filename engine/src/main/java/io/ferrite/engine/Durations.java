@@ -1,18 +1,24 @@
-package io.ferrite.cli;
+package io.ferrite.engine;
 
 import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses CLI durations: {@code 500ms}, {@code 30s}, {@code 10m}, {@code 2h}. */
-final class Durations {
+/**
+ * Parses the durations people write in flags and files: {@code 500ms}, {@code 30s}, {@code 10m},
+ * {@code 2h}. The one parser for the CLI, alert settings and pipeline files.
+ *
+ * <p>Thread-safety: stateless.
+ */
+public final class Durations {
     private static final Pattern FORMAT = Pattern.compile("(\\d+)(ms|s|m|h)");
 
     private Durations() {
     }
 
-    static Duration parse(String text) {
+    /** @throws IllegalArgumentException saying what is allowed when {@code text} is not such a duration */
+    public static Duration parse(String text) {
         Matcher matcher = FORMAT.matcher(text.trim().toLowerCase(Locale.ROOT));
         if (!matcher.matches()) {
             throw new IllegalArgumentException("duration '" + text + "' is not like 500ms, 30s, 10m or 2h");
