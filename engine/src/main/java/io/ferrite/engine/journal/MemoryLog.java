@@ -236,15 +236,25 @@ public final class MemoryLog implements AutoCloseable {
         }
         assert (position & (FRAME_ALIGNMENT - 1)) == 0 : "not a frame boundary: " + position;
         assert position <= tailPosition() : "releasing past the tail: " + position;
-        // Bulk plain stores (a memset), split at the wrap; ordered before the release store below.
+        // Plain stores split at the wrap, ordered before the release store below.
         long length = position - released;
         long from = released & mask;
         long firstPart = Math.min(length, capacity - from);
-        memory.asSlice(from, firstPart).fill((byte) 0);
+        zero(from, firstPart);
         if (firstPart < length) {
-            memory.asSlice(0, length - firstPart).fill((byte) 0);
+            zero(0, length - firstPart);
         }
         LONG.setRelease(counters, RELEASED_OFFSET, position);
+    }
+
+    /**
+     * Zeroes whole words with a loop C2 vectorizes: {@code asSlice(..).fill(..)} allocated a slice
+     * per release whenever escape analysis gave up (a CI run saw 1.5 B per event).
+     */
+    private void zero(long from, long length) {
+        for (long at = from, end = from + length; at < end; at += Long.BYTES) {
+            memory.set(ValueLayout.JAVA_LONG, at, 0L);
+        }
     }
 
     /**
