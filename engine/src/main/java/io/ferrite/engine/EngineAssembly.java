@@ -127,7 +127,7 @@ final class EngineAssembly {
         }
 
         List<StageAgent> stages = new ArrayList<>(specs.size());
-        JournalReader upstream = null;
+        StageAgent upstream = null;
         for (int k = 0; k < specs.size(); k++) {
             EngineConfig.StageSpec spec = specs.get(k);
             JournalReader reader = journal.newReader(k == specs.size() - 1);
@@ -135,7 +135,7 @@ final class EngineAssembly {
                 new StageMetrics(spec.name()), config.errorHandler(), deadLetters, slots[k], starts[k],
                 config.checkpointEvery(), config.batchSize(), endAtOpen - 1);
             stages.add(stage);
-            upstream = reader;
+            upstream = stage;
         }
         StageAgent lastStage = stages.getLast();
 

@@ -10,7 +10,8 @@ import java.lang.foreign.ValueLayout;
  * A read-only flyweight over one journaled event, handed to {@link EventHandler#onEvent}. Valid
  * only during that call; the engine re-wraps the same instance for the next event.
  *
- * <p>Thread-safety: confined to the stage thread that owns it.
+ * <p>Thread-safety: confined to the thread that owns it (the stage thread, or a
+ * {@link DeferredHandler}'s own thread for the views it wraps over its copies).
  */
 public final class EventView {
     private final EventFrame event = new EventFrame();
@@ -83,12 +84,16 @@ public final class EventView {
         event.copyPayloadTo(target, targetOffset);
     }
 
-    /** The whole record's bytes: memory, offset, length (for the dead-letter journal). */
-    long recordOffset() {
+    /**
+     * Where the whole record starts in {@link #memory()}: with {@link #recordLength()}, the bytes to
+     * copy to keep the event past this call (a copy can be wrapped again with {@link #wrap}).
+     */
+    public long recordOffset() {
         return recordOffset;
     }
 
-    long recordLength() {
+    /** The whole record's length: the engine's header, the event header and the payload. */
+    public long recordLength() {
         return JournalRecord.EVENT_OFFSET + event.length();
     }
 }

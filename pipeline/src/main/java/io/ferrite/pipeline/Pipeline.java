@@ -42,6 +42,11 @@ public record Pipeline(String name, List<StageSpec> stages, List<PolicySpec> pol
         for (StageSpec stage : stages) {
             text.append(System.lineSeparator()).append("  ").append(stage.name()).append(": ").append(stage.use())
                 .append(" (").append(stage.route()).append(')');
+            if (stage.lanes() != null) {
+                text.append(", priority lanes: ").append(stage.lanes().slots()).append(" slots of ")
+                    .append(stage.lanes().slotBytes()).append(" B, the lowest served at least once in ")
+                    .append(stage.lanes().lowestEvery() + 1);
+            }
         }
         for (PolicySpec policy : policies) {
             text.append(System.lineSeparator()).append("  policy ").append(policy.name()).append(": ")

@@ -1,5 +1,6 @@
 package io.ferrite.pipeline;
 
+import io.ferrite.pipeline.lanes.LaneSpec;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.exceptions.Mark;
@@ -38,6 +39,7 @@ import java.util.regex.Pattern;
  *       type: [1, 2]            # a number, a list, or {min: .., max: ..}
  *       priority: {max: 1}
  *       key: {min: 100, max: 199}
+ *     lanes: {slots: 4096, slot-bytes: 512, lowest-every: 8}   # or lanes: true (these defaults)
  * </pre>
  * Every mistake is a {@link PipelineException} naming the file, the line and the field.
  *
@@ -48,7 +50,8 @@ public final class PipelineFile {
     private static final Set<String> TOP = Set.of("name", "stages", "policies");
     private static final Set<String> POLICY = Set.of("name", "priority", "when", "then");
     private static final Set<String> WHEN = Set.of("type", "key", "priority", "principal", "role", "payload");
-    private static final Set<String> STAGE = Set.of("name", "use", "route", "with");
+    private static final Set<String> STAGE = Set.of("name", "use", "route", "with", "lanes");
+    private static final Set<String> LANES = Set.of("slots", "slot-bytes", "lowest-every");
     private static final Set<String> ROUTE = Set.of("type", "key", "priority", "payload");
     private static final Set<String> PAYLOAD_FIELD = Set.of("at", "u8", "u16", "u32", "i32", "i64");
     private static final Set<String> JSON_FIELD = Set.of("json", "is", "number");
@@ -222,7 +225,29 @@ public final class PipelineFile {
                     options.put(key, scalar(tuple.getValueNode(), path + ".with." + key));
                 }
             }
-            return new StageSpec(name, use, route, options, source + ":" + line(node));
+            LaneSpec lanes = fields.containsKey("lanes") ? lanes(fields.get("lanes"), path + ".lanes") : null;
+            return new StageSpec(name, use, route, options, lanes, source + ":" + line(node));
+        }
+
+        /** {@code true} (the defaults), {@code false}, or {slots: N, slot-bytes: N, lowest-every: N}. */
+        private LaneSpec lanes(Node node, String path) {
+            if (node instanceof ScalarNode scalar && Set.of("true", "false").contains(scalar.getValue())) {
+                return scalar.getValue().equals("true") ? LaneSpec.DEFAULT : null;
+            }
+            Map<String, Node> fields = mapping(node, path, LANES);
+            LaneSpec fallback = LaneSpec.DEFAULT;
+            int slots = (int) laneNumber(fields, "slots", path, 1, 1 << 20, fallback.slots());
+            int slotBytes = (int) laneNumber(fields, "slot-bytes", path, 64, 1 << 20, fallback.slotBytes());
+            if (slotBytes % 8 != 0) {
+                throw error(fields.get("slot-bytes"), path + ".slot-bytes", "must be a multiple of 8, got " + slotBytes);
+            }
+            int lowestEvery = (int) laneNumber(fields, "lowest-every", path, 1, 1 << 20, fallback.lowestEvery());
+            return new LaneSpec(slots, slotBytes, lowestEvery);
+        }
+
+        private long laneNumber(Map<String, Node> fields, String key, String path, long low, long high, long fallback) {
+            Node node = fields.get(key);
+            return node == null ? fallback : number(node, path + "." + key, low, high, "a whole number " + low + ".." + high);
         }
 
         private Route route(Node node, String path) {

@@ -1,24 +1,42 @@
 package io.ferrite.pipeline;
 
 import io.ferrite.concurrent.Progress;
+import io.ferrite.engine.DeferredHandler;
 import io.ferrite.engine.EventHandler;
 import io.ferrite.engine.EventView;
+import io.ferrite.pipeline.lanes.PriorityLanes;
 
 /**
  * A stage behind its route: the events the route matches go to the handler, the others are passed
  * over (the stage still moves past them, so its checkpoint and lag stay exact). Counts both.
+ * Behind the route may stand {@link PriorityLanes}: then the stage is deferred, and this passes
+ * the engine's questions on to them.
  *
  * <p>Thread-safety: called on the stage's thread; the counts are read from any (acquire).
  */
-public final class RoutedStage implements EventHandler {
+public final class RoutedStage implements DeferredHandler {
     private final Route route;
     private final EventHandler handler;
+    private final DeferredHandler deferred;
     private final Progress matched = new Progress(0);
     private final Progress passed = new Progress(0);
 
     public RoutedStage(Route route, EventHandler handler) {
         this.route = route;
         this.handler = handler;
+        this.deferred = handler instanceof DeferredHandler d ? d : null;
+    }
+
+    @Override
+    public long finishedBelow() {
+        return deferred == null ? NOTHING_PENDING : deferred.finishedBelow();
+    }
+
+    @Override
+    public void failuresTo(Failures failures) {
+        if (deferred != null) {
+            deferred.failuresTo(failures);
+        }
     }
 
     @Override
@@ -51,9 +69,14 @@ public final class RoutedStage implements EventHandler {
         return passed.getAcquire();
     }
 
-    /** The stage behind the route. */
+    /** The stage behind the route (behind its lanes, if it has them). */
     public EventHandler handler() {
-        return handler;
+        return handler instanceof PriorityLanes lanes ? lanes.handler() : handler;
+    }
+
+    /** The stage's priority lanes, or null. */
+    public PriorityLanes lanes() {
+        return handler instanceof PriorityLanes lanes ? lanes : null;
     }
 
     public Route route() {

@@ -1,5 +1,7 @@
 package io.ferrite.pipeline;
 
+import io.ferrite.pipeline.lanes.LaneSpec;
+
 import java.util.Map;
 
 /**
@@ -11,9 +13,11 @@ import java.util.Map;
  * @param use     a built-in ({@code count}, {@code discard}, {@code log}) or a class name
  * @param route   which events it sees
  * @param options its {@code with:} settings, as text
+ * @param lanes   its priority lanes, or null when it takes events in journal order on the stage thread
  * @param where   {@code file:line} of its declaration, for errors found later (loading its class)
  */
-public record StageSpec(String name, String use, Route route, Map<String, String> options, String where) {
+public record StageSpec(String name, String use, Route route, Map<String, String> options, LaneSpec lanes,
+                        String where) {
     public StageSpec {
         options = Map.copyOf(options);
     }

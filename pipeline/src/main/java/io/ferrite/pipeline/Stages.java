@@ -6,6 +6,8 @@ import io.ferrite.engine.EventHandler;
 import io.ferrite.engine.EventView;
 import io.ferrite.engine.metrics.Metric;
 import io.ferrite.engine.metrics.MetricRegistry;
+import io.ferrite.pipeline.lanes.LaneSpec;
+import io.ferrite.pipeline.lanes.PriorityLanes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,7 +81,11 @@ public final class Stages {
     public static List<Built> build(Pipeline pipeline, ClassLoader loader) {
         List<Built> built = new ArrayList<>();
         for (StageSpec spec : pipeline.stages()) {
-            built.add(new Built(spec, new RoutedStage(spec.route(), handler(spec, loader))));
+            EventHandler handler = handler(spec, loader);
+            if (spec.lanes() != null) {
+                handler = new PriorityLanes(spec.name(), spec.lanes(), handler);
+            }
+            built.add(new Built(spec, new RoutedStage(spec.route(), handler)));
         }
         return built;
     }
@@ -114,7 +120,24 @@ public final class Stages {
                 .withLabel("stage", stage.spec().name()));
             registry.add(Metric.counter("ferrite_route_passed", "Events a stage's route passed over", routed::passed)
                 .withLabel("stage", stage.spec().name()));
+            PriorityLanes lanes = routed.lanes();
+            if (lanes != null) {
+                registerLanes(registry, stage.spec().name(), lanes);
+            }
         }
+    }
+
+    private static void registerLanes(MetricRegistry registry, String stage, PriorityLanes lanes) {
+        for (int lane = 0; lane < LaneSpec.LANES; lane++) {
+            int which = lane;
+            String label = stage + "/" + lane; // one label per metric: the stage and the lane's priority
+            registry.add(Metric.gauge("ferrite_lane_depth", "Events waiting in a priority lane", () -> lanes.depth(which))
+                .withLabel("lane", label));
+            registry.add(Metric.counter("ferrite_lane_handled", "Events a priority lane handed to its stage",
+                () -> lanes.handled(which)).withLabel("lane", label));
+        }
+        registry.add(Metric.counter("ferrite_lane_full_waits", "Times a stage waited because its lanes were full",
+            lanes::fullWaits).withLabel("stage", stage));
     }
 
     private static EventHandler handler(StageSpec spec, ClassLoader loader) {

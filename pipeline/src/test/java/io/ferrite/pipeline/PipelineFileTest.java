@@ -1,5 +1,6 @@
 package io.ferrite.pipeline;
 
+import io.ferrite.pipeline.lanes.LaneSpec;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,7 +51,7 @@ class PipelineFileTest {
         assertMistake("name: x\n", "f.yaml:1: stages: missing");
         assertMistake("stages: []\n", "f.yaml:1: stages: expected a list of stages");
         assertMistake("stages:\n  - name: a\n    use: log\n    colour: red\n",
-            "f.yaml:4: stages[0].colour: unknown field; the fields here are name, route, use, with");
+            "f.yaml:4: stages[0].colour: unknown field; the fields here are lanes, name, route, use, with");
         assertMistake("stages:\n  - name: a\n", "f.yaml:2: stages[0].use: missing; say what the stage runs: discard, log");
         assertMistake("stages:\n  - use: log\n", "f.yaml:2: stages[0].name: missing");
         assertMistake("stages:\n  - name: Big Name\n    use: log\n", "f.yaml:2: stages[0].name: 'Big Name' is not a stage name");
@@ -66,6 +67,25 @@ class PipelineFileTest {
             "f.yaml:5: stages[0].route.type[1]: expected a number");
         assertMistake("stages:\n  - name: a\n    use: [log]\n", "f.yaml:3: stages[0].use: expected a single value, got a list");
         assertMistake("stages:\n  - name: a\n    use: log\n   bad: indentation\n", "f.yaml:4: not valid YAML");
+        assertMistake("stages:\n  - name: a\n    use: log\n    lanes: {slots: 0}\n",
+            "f.yaml:4: stages[0].lanes.slots: 0 is out of range; expected a whole number 1..1048576");
+        assertMistake("stages:\n  - name: a\n    use: log\n    lanes: {slot-bytes: 100}\n",
+            "f.yaml:4: stages[0].lanes.slot-bytes: must be a multiple of 8, got 100");
+        assertMistake("stages:\n  - name: a\n    use: log\n    lanes: {quota: 3}\n",
+            "f.yaml:4: stages[0].lanes.quota: unknown field; the fields here are lowest-every, slot-bytes, slots");
+        assertMistake("stages:\n  - name: a\n    use: log\n    lanes: maybe\n", "f.yaml:4: stages[0].lanes: expected");
+    }
+
+    @Test
+    void lanesAreOffByDefaultAndTakeTheirDefaultsOrWhatTheFileSays() {
+        Pipeline pipeline = PipelineFile.parse("f.yaml", """
+            stages:
+              - {name: plain, use: log}
+              - {name: defaults, use: log, lanes: true}
+              - {name: sized, use: log, lanes: {slots: 128, lowest-every: 3}}
+            """);
+        assertThat(pipeline.stages()).extracting(StageSpec::lanes)
+            .containsExactly(null, LaneSpec.DEFAULT, new LaneSpec(128, LaneSpec.DEFAULT.slotBytes(), 3));
     }
 
     private static void assertMistake(String text, String says) {

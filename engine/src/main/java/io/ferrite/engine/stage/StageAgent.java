@@ -1,5 +1,7 @@
 package io.ferrite.engine.stage;
 
+import io.ferrite.concurrent.Progress;
+import io.ferrite.engine.DeferredHandler;
 import io.ferrite.engine.ErrorHandler;
 import io.ferrite.engine.EventHandler;
 import io.ferrite.engine.EventView;
@@ -20,10 +22,11 @@ import java.lang.foreign.MemorySegment;
  * hands each to the handler through one reused {@link EventView}, and records progress. A handler
  * exception goes to the error handler and the dead-letter journal; the stage carries on.
  *
- * <p>Progress it publishes: its reader's gate (the index of the next event it will handle,
- * release store), which is both the next stage's limit and, for the last stage, what frees the
- * engine's capacity; its checkpoint (the last index handled) every {@code checkpointEvery} events
- * and on close.
+ * <p>Progress it publishes: {@link #processed()}, its reader's gate (the index of the next event
+ * it will handle, release store), which is both the next stage's limit and, for the last stage,
+ * what frees the engine's capacity; its checkpoint (the last index handled) every
+ * {@code checkpointEvery} events and on close. For a {@link DeferredHandler} both are held back
+ * to the oldest event the handler has not finished.
  *
  * <p>Thread-safety: single-threaded: run by one agent runner thread; {@link #processed()} from any thread.
  */
@@ -31,7 +34,9 @@ public final class StageAgent implements Agent, RecordConsumer {
     private final String name;
     private final EventHandler handler;
     private final JournalReader reader;
-    private final JournalReader upstream;
+    private final StageAgent upstream;
+    /** The handler when it finishes events on its own thread, else null. */
+    private final DeferredHandler deferred;
     private final StageMetrics metrics;
     private final ErrorHandler errorHandler;
     private final DeadLetterJournal deadLetters;
@@ -46,15 +51,17 @@ public final class StageAgent implements Agent, RecordConsumer {
     private int stampedInBatch;
     private int sinceCheckpoint;
     private long lastIndex = -1;
+    /** The last value stored to the checkpoint by this run. */
+    private long checkpointed = -1;
 
     /**
-     * @param upstream           the previous stage's reader (its gate limits this one), or null for the first stage
+     * @param upstream           the previous stage (what it has processed limits this one), or null for the first stage
      * @param checkpoint         where the last index handled is stored, or null when nothing is persisted
      * @param startIndex         the first index to handle (just after the checkpoint's, or the journal's start);
      *                           the reader is moved there
      * @param replayThroughIndex records up to this index were journaled by an earlier process: no latency for them
      */
-    public StageAgent(String name, EventHandler handler, JournalReader reader, JournalReader upstream,
+    public StageAgent(String name, EventHandler handler, JournalReader reader, StageAgent upstream,
                       StageMetrics metrics, ErrorHandler errorHandler, DeadLetterJournal deadLetters,
                       CheckpointStore.Slot checkpoint, long startIndex, int checkpointEvery, int batchSize,
                       long replayThroughIndex) {
@@ -62,6 +69,7 @@ public final class StageAgent implements Agent, RecordConsumer {
         this.handler = handler;
         this.reader = reader;
         this.upstream = upstream;
+        this.deferred = handler instanceof DeferredHandler d ? d : null;
         this.metrics = metrics;
         this.errorHandler = errorHandler;
         this.deadLetters = deadLetters;
@@ -75,12 +83,15 @@ public final class StageAgent implements Agent, RecordConsumer {
 
     @Override
     public void onStart() {
+        if (deferred != null) {
+            deferred.failuresTo(this::failedElsewhere);
+        }
         handler.onStart();
     }
 
     @Override
     public int doWork() {
-        long limit = upstream == null ? JournalReader.NO_LIMIT : upstream.gate();
+        long limit = upstream == null ? JournalReader.NO_LIMIT : upstream.processed();
         int handled;
         try {
             handled = reader.read(this, limit, batchSize);
@@ -90,6 +101,9 @@ public final class StageAgent implements Agent, RecordConsumer {
         if (handled > 0) {
             metrics.batches().incrementRelease();
             metrics.events().addRelease(handled);
+        }
+        if (deferred != null) {
+            checkpointFinished(handled == 0);
         }
         return handled;
     }
@@ -128,18 +142,15 @@ public final class StageAgent implements Agent, RecordConsumer {
         try {
             handler.onEvent(view, index, endOfBatch);
         } catch (Throwable error) {
-            metrics.errors().incrementRelease();
-            errorHandler.onError(name, index, error);
-            if (deadLetters != null && deadLetters.record(name, index, error, memory, offset, length)) {
-                metrics.deadLettered().incrementRelease();
-            }
+            fail(index, error, memory, offset, length);
         }
         if (index > replayThroughIndex) {
             batchPublishNanos[stampedInBatch++] = view.publishNanos();
         }
         lastIndex = index;
         if (checkpoint != null && ++sinceCheckpoint >= checkpointEvery) {
-            checkpoint.store(index);
+            checkpointed = finishedThrough(index);
+            checkpoint.store(checkpointed);
             sinceCheckpoint = 0;
             if (CheckpointEvent.TYPE.isEnabled()) {
                 CheckpointEvent event = new CheckpointEvent();
@@ -156,15 +167,60 @@ public final class StageAgent implements Agent, RecordConsumer {
             handler.onClose();
         } finally {
             if (checkpoint != null && lastIndex >= 0) {
-                checkpoint.store(lastIndex);
+                checkpoint.store(finishedThrough(lastIndex));
             }
             reader.close();
         }
     }
 
-    /** The index of the next event this stage will handle: every event below it is handled (acquire). */
+    /**
+     * The index of the next event this stage will handle: every event below it is handled (acquire).
+     * The reader's gate is read first: an event it passed was taken in by a deferred handler before.
+     */
     public long processed() {
-        return reader.gate();
+        long gate = reader.gate();
+        return deferred == null ? gate : Math.min(gate, deferred.finishedBelow());
+    }
+
+    /**
+     * A deferred handler finishes events between this stage's reads: move the checkpoint up to them
+     * when idle or every {@code checkpointEvery} events, so a restart re-runs no more than needed.
+     */
+    private void checkpointFinished(boolean idle) {
+        if (checkpoint == null || lastIndex < 0) {
+            return;
+        }
+        long through = finishedThrough(lastIndex);
+        if (through > checkpointed && (idle || through - checkpointed >= checkpointEvery)) {
+            checkpoint.store(through);
+            checkpointed = through;
+        }
+    }
+
+    /** The last index the checkpoint may hold once {@code index} was taken in. */
+    private long finishedThrough(long index) {
+        return deferred == null ? index : Math.min(index, deferred.finishedBelow() - 1);
+    }
+
+    /** An event a deferred handler failed on its own thread: recorded as if it had thrown here. */
+    private void failedElsewhere(long index, Throwable error, EventView event) {
+        fail(index, error, event.memory(), event.recordOffset(), (int) event.recordLength());
+    }
+
+    /** Error handler, dead letters and counters; the counters by CAS, as a deferred handler's thread shares them. */
+    private void fail(long index, Throwable error, MemorySegment memory, long offset, int length) {
+        increment(metrics.errors());
+        errorHandler.onError(name, index, error);
+        if (deadLetters != null && deadLetters.record(name, index, error, memory, offset, length)) {
+            increment(metrics.deadLettered());
+        }
+    }
+
+    private static void increment(Progress counter) {
+        long value;
+        do {
+            value = counter.getVolatile();
+        } while (!counter.compareAndSet(value, value + 1));
     }
 
     /** This stage's reader: its gate limits the next stage. */

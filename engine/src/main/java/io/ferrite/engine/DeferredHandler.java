@@ -1,0 +1,40 @@
+package io.ferrite.engine;
+
+/**
+ * A handler that finishes events after {@link #onEvent} returns: on a thread of its own and
+ * possibly out of journal order (priority lanes do). {@code onEvent} only takes the event in; the
+ * engine then trusts {@link #finishedBelow()} instead of the return of {@code onEvent}:
+ * <ul>
+ *   <li>the next stage sees an event only once it is finished here;</li>
+ *   <li>the checkpoint never passes an unfinished event, so after a crash every event that was
+ *       taken in but not finished is handled again (at least once, as for any stage);</li>
+ *   <li>the engine's capacity and a clean close count unfinished events as unprocessed.</li>
+ * </ul>
+ * The engine calls {@link #failuresTo} once, on the stage thread, before {@link #onStart()}.
+ * {@link #onClose()} must finish or give up every event it took in before it returns.
+ *
+ * <p>Thread-safety: {@link #finishedBelow()} is called from any thread.
+ */
+public interface DeferredHandler extends EventHandler {
+    /** {@link #finishedBelow()} when no event is waiting. */
+    long NOTHING_PENDING = Long.MAX_VALUE;
+
+    /**
+     * The journal index of the oldest event taken in and not yet finished, or
+     * {@link #NOTHING_PENDING}: every event below it is finished (acquire).
+     */
+    long finishedBelow();
+
+    /** Where events that fail off the stage thread go (error handler, dead letters, error counter). */
+    void failuresTo(Failures failures);
+
+    /** The engine's answer to an event that failed off the stage thread. */
+    @FunctionalInterface
+    interface Failures {
+        /**
+         * Records that the event {@code event} views (valid during this call only) failed with
+         * {@code error}. Thread-safety: safe from any one thread at a time besides the stage thread.
+         */
+        void failed(long index, Throwable error, EventView event);
+    }
+}

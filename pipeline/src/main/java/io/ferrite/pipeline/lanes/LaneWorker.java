@@ -1,0 +1,146 @@
+package io.ferrite.pipeline.lanes;
+
+import io.ferrite.engine.DeferredHandler;
+import io.ferrite.engine.EventHandler;
+import io.ferrite.engine.EventView;
+import io.ferrite.engine.metrics.LatencyRecorder;
+import org.agrona.concurrent.Agent;
+import org.jctools.queues.SpscArrayQueue;
+
+/**
+ * The lanes' consumer: takes events strictly by priority (lane 0 first) and hands them to the
+ * handler; while the lowest lane waits, it is served once after every {@code lowestEvery} events
+ * of the others, so a flood of urgent events slows bulk ones without stopping them. Each handled
+ * event frees its slot and is marked finished; {@code completed} moves over finished events only.
+ *
+ * <p>Thread-safety: single-threaded, run by one agent runner; the handler is called on that thread only.
+ */
+final class LaneWorker implements Agent {
+    /** Events per duty cycle: bounds how long one cycle keeps latency records open. */
+    private static final int BATCH = 64;
+    private static final int LOWEST = LaneSpec.LANES - 1;
+
+    private final String roleName;
+    private final EventHandler handler;
+    private final SpscArrayQueue<LaneItem>[] lanes;
+    private final int lowestEvery;
+    private final PriorityLanes owner;
+    private final boolean[] finished;
+    private final int ringMask;
+    private final EventView view = new EventView();
+    private volatile DeferredHandler.Failures failures;
+    /** Events of the higher lanes served since the lowest lane was last served while it waited. */
+    private int sinceLowest;
+    /** The first sequence not yet finished: this thread's copy of the owner's {@code completed}. */
+    private long completed;
+
+    LaneWorker(String roleName, EventHandler handler, SpscArrayQueue<LaneItem>[] lanes, int lowestEvery,
+               PriorityLanes owner) {
+        this.roleName = roleName;
+        this.handler = handler;
+        this.lanes = lanes;
+        this.lowestEvery = lowestEvery;
+        this.owner = owner;
+        this.ringMask = owner.ringMask();
+        this.finished = new boolean[ringMask + 1];
+    }
+
+    void failuresTo(DeferredHandler.Failures failures) {
+        this.failures = failures;
+    }
+
+    @Override
+    public void onStart() {
+        handler.onStart();
+    }
+
+    @Override
+    public int doWork() {
+        int done = 0;
+        LaneItem item;
+        while (done < BATCH && (item = next()) != null) {
+            done++;
+            handle(item, done == BATCH || empty());
+        }
+        return done;
+    }
+
+    /** The next event: the highest non-empty lane, unless the lowest lane's turn has come. */
+    private LaneItem next() {
+        if (sinceLowest >= lowestEvery) {
+            LaneItem lowest = lanes[LOWEST].relaxedPoll();
+            sinceLowest = 0;
+            if (lowest != null) {
+                return lowest;
+            }
+        }
+        for (int lane = 0; lane < LOWEST; lane++) {
+            LaneItem item = lanes[lane].relaxedPoll();
+            if (item != null) {
+                if (!lanes[LOWEST].isEmpty()) {
+                    sinceLowest++;
+                }
+                return item;
+            }
+        }
+        sinceLowest = 0;
+        return lanes[LOWEST].relaxedPoll();
+    }
+
+    private boolean empty() {
+        for (SpscArrayQueue<LaneItem> lane : lanes) {
+            if (!lane.isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void handle(LaneItem item, boolean endOfBatch) {
+        view.wrap(item.pool.memory(), item.pool.offset(item.slot), item.length);
+        try {
+            handler.onEvent(view, item.index, endOfBatch);
+        } catch (Throwable error) {
+            DeferredHandler.Failures sink = failures;
+            if (sink == null) {
+                throw new IllegalStateException("lane worker " + roleName + " has nowhere to report a failure", error);
+            }
+            sink.failed(item.index, error, view);
+        }
+        int lane = item.priority;
+        long sequence = item.sequence;
+        LatencyRecorder latency = owner.latency(lane);
+        latency.beginBatch();
+        latency.record(System.nanoTime() - item.takenNanos);
+        latency.endBatch();
+        owner.handledCounter(lane).incrementRelease();
+        item.pool.free(item.slot); // from here the stage thread may reuse the item: read nothing of it after
+        finish(sequence);
+    }
+
+    /** Marks {@code sequence} finished and moves {@code completed} over every finished sequence in a row. */
+    private void finish(long sequence) {
+        finished[(int) (sequence & ringMask)] = true;
+        long first = completed;
+        if (sequence != first) {
+            return; // an older event is still waiting: completed cannot move yet
+        }
+        long end = owner.dispatched();
+        while (first < end && finished[(int) (first & ringMask)]) {
+            finished[(int) (first & ringMask)] = false;
+            first++;
+        }
+        completed = first;
+        owner.completedUpTo(first);
+    }
+
+    @Override
+    public void onClose() {
+        handler.onClose();
+    }
+
+    @Override
+    public String roleName() {
+        return roleName;
+    }
+}

@@ -1,0 +1,269 @@
+package io.ferrite.pipeline.lanes;
+
+import io.ferrite.concurrent.Progress;
+import io.ferrite.engine.DeferredHandler;
+import io.ferrite.engine.EventHandler;
+import io.ferrite.engine.EventView;
+import io.ferrite.engine.IdleKind;
+import io.ferrite.engine.metrics.LatencyRecorder;
+import io.ferrite.offheap.ConcurrentSlabPool;
+import io.ferrite.offheap.SlabConfig;
+import io.ferrite.offheap.SlabPool;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.IdleStrategy;
+import org.jctools.queues.SpscArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+
+/**
+ * Four priority lanes in front of a stage's handler. On the stage thread, {@link #onEvent} copies
+ * each event into a slab slot and offers it to the lane of its priority (a JCTools SPSC queue);
+ * a {@link LaneWorker} on its own thread hands the events to the handler, strictly by priority
+ * with an anti-starvation quota for the lowest lane. So an urgent event overtakes a backlog of
+ * bulk ones instead of waiting behind it.
+ *
+ * <p>Events finish out of journal order, so the lanes number what they take in (a sequence) and
+ * the worker advances {@code completed}, the first sequence not yet finished, over finished ones
+ * only; {@link #finishedBelow()} is that event's journal index. The engine holds the next stage
+ * and the checkpoint there (see {@link DeferredHandler}): after a crash, what was in the lanes is
+ * handled again. Sequences live in a ring twice the slots, so the stage thread waits when the
+ * slots are all taken or when the oldest unfinished event is a ring behind.
+ *
+ * <p>Memory: {@code slots × slotBytes} off-heap; on the heap per slot an item and four queue
+ * cells, and per ring position an index and a flag; two wide slots, made when a record does not
+ * fit a narrow one, as large as the largest such record (rounded up to a power of two).
+ *
+ * <p>Thread-safety: {@link #onStart}, {@link #onEvent}, {@link #onClose} on the stage thread;
+ * the handler runs on the lane worker's thread only; figures from any thread.
+ */
+public final class PriorityLanes implements DeferredHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(PriorityLanes.class);
+    private static final VarHandle INDEXES = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
+    private final String name;
+    private final LaneSpec spec;
+    private final EventHandler handler;
+    private final SlabPool narrow;
+    /** Slots for records larger than the narrow ones: made on the first such record, grown when one is larger. */
+    private SlabPool wide;
+    private final int ringMask;
+    private final LaneItem[] items;
+    /** The journal index of each sequence in the ring, for {@link #finishedBelow()} (release/acquire). */
+    private final long[] indexes;
+    @SuppressWarnings("unchecked")
+    private final SpscArrayQueue<LaneItem>[] lanes = new SpscArrayQueue[LaneSpec.LANES];
+    private final Progress[] handled = new Progress[LaneSpec.LANES];
+    private final LatencyRecorder[] waited = new LatencyRecorder[LaneSpec.LANES];
+    /** The next sequence to take in: written by the stage thread. */
+    private final Progress dispatched = new Progress(0);
+    /** The first sequence not yet finished: written by the worker. */
+    private final Progress completed = new Progress(0);
+    /** Times the stage thread found no room and waited for the worker. */
+    private final Progress fullWaits = new Progress(0);
+    private final IdleStrategy roomIdle = IdleKind.BACKOFF.newStrategy();
+    private final LaneWorker worker;
+    private AgentRunner runner;
+    private volatile boolean closing;
+
+    /** @param name the stage's name (the worker thread is {@code NAME-lanes}) */
+    public PriorityLanes(String name, LaneSpec spec, EventHandler handler) {
+        this.name = name;
+        this.spec = spec;
+        this.handler = handler;
+        int inFlight = spec.slots() + LaneSpec.WIDE_SLOTS;
+        int ring = Integer.highestOneBit(inFlight * 2 - 1) << 1;
+        this.ringMask = ring - 1;
+        this.items = new LaneItem[inFlight]; // one per slot, narrow then wide
+        for (int i = 0; i < inFlight; i++) {
+            items[i] = new LaneItem();
+        }
+        this.indexes = new long[ring];
+        for (int lane = 0; lane < LaneSpec.LANES; lane++) {
+            lanes[lane] = new SpscArrayQueue<>(inFlight);
+            handled[lane] = new Progress(0);
+            waited[lane] = new LatencyRecorder();
+        }
+        this.narrow = new ConcurrentSlabPool(SlabConfig.of(spec.slotBytes(), spec.slots()).withChecked(false));
+        this.worker = new LaneWorker(name + "-lanes", handler, lanes, spec.lowestEvery(), this);
+    }
+
+    @Override
+    public void failuresTo(Failures failures) {
+        worker.failuresTo(failures);
+    }
+
+    @Override
+    public void onStart() {
+        runner = new AgentRunner(IdleKind.BACKOFF.newStrategy(),
+            error -> LOG.error("lane worker of stage {} failed", name, error), null, worker);
+        AgentRunner.startOnThread(runner, task -> {
+            Thread thread = new Thread(task, worker.roleName());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Stage thread: copies the event into a slot and offers it to its lane; waits while there is no room. */
+    @Override
+    public void onEvent(EventView event, long index, boolean endOfBatch) {
+        int length = (int) event.recordLength();
+        long sequence = dispatched.getPlain();
+        SlabPool pool = length <= narrow.slotSize() ? narrow : widePool(sequence, length);
+        int slot = awaitRoom(sequence, pool);
+        MemorySegment.copy(event.memory(), event.recordOffset(), pool.memory(), pool.offset(slot), length);
+        int position = (int) (sequence & ringMask);
+        LaneItem item = items[pool == narrow ? slot : narrow.capacity() + slot];
+        item.sequence = sequence;
+        item.index = index;
+        item.priority = event.priority();
+        item.pool = pool;
+        item.slot = slot;
+        item.length = length;
+        item.takenNanos = System.nanoTime();
+        INDEXES.setRelease(indexes, position, index);
+        dispatched.setRelease(sequence + 1);
+        if (!lanes[item.priority].offer(item)) { // each queue holds every slot: cannot be full
+            throw new IllegalStateException("lane " + item.priority + " refused an event: a bug");
+        }
+    }
+
+    /**
+     * The wide slots, made (or remade larger, once none is in use) for a record of {@code length}
+     * bytes: sized to the next power of two, so a stage meets few sizes. Allocates, but only when
+     * a record is larger than any before.
+     */
+    private SlabPool widePool(long sequence, int length) {
+        if (wide != null && length <= wide.slotSize()) {
+            return wide;
+        }
+        if (wide != null) {
+            while (wide.available() < wide.capacity()) { // the worker still reads one: wait for it
+                awaitRoom(sequence, null);
+            }
+            wide.close();
+        }
+        int bytes = Math.max(64 << 10, Integer.highestOneBit(length - 1) << 1);
+        wide = new ConcurrentSlabPool(SlabConfig.of(bytes, LaneSpec.WIDE_SLOTS).withChecked(false));
+        return wide;
+    }
+
+    /** Waits for a ring position and a slot of {@code pool} (null: one idle step) and takes the slot. */
+    private int awaitRoom(long sequence, SlabPool pool) {
+        boolean counted = false;
+        while (true) {
+            if (pool != null && sequence - completed.getAcquire() <= ringMask) {
+                int slot = pool.allocate();
+                if (slot != SlabPool.EXHAUSTED) {
+                    roomIdle.reset();
+                    return slot;
+                }
+            }
+            if (!counted && pool != null) {
+                fullWaits.incrementRelease();
+                counted = true;
+            }
+            if (closing || Thread.currentThread().isInterrupted()) {
+                throw new IllegalStateException("stage " + name + " closed while its lanes were full");
+            }
+            roomIdle.idle();
+            if (pool == null) {
+                return SlabPool.EXHAUSTED;
+            }
+        }
+    }
+
+    @Override
+    public long finishedBelow() {
+        while (true) {
+            long first = completed.getAcquire();
+            if (first == dispatched.getAcquire()) {
+                return NOTHING_PENDING;
+            }
+            long index = (long) INDEXES.getAcquire(indexes, (int) (first & ringMask));
+            if (completed.getAcquire() == first) { // its ring position was not reused meanwhile
+                return index;
+            }
+        }
+    }
+
+    /** Worker thread: marks how far events are finished (release). */
+    void completedUpTo(long sequence) {
+        completed.setRelease(sequence);
+    }
+
+    /** The next sequence the stage thread will take in (acquire). */
+    long dispatched() {
+        return dispatched.getAcquire();
+    }
+
+    int ringMask() {
+        return ringMask;
+    }
+
+    Progress handledCounter(int lane) {
+        return handled[lane];
+    }
+
+    @Override
+    public void onClose() {
+        long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+        while (completed.getAcquire() < dispatched.getPlain() && System.nanoTime() - deadline < 0) {
+            roomIdle.idle();
+        }
+        long left = dispatched.getPlain() - completed.getAcquire();
+        if (left > 0) {
+            LOG.warn("stage {}: {} events still in its lanes after {} s; they are handled again after a restart",
+                name, left, DRAIN_TIMEOUT.toSeconds());
+        }
+        closing = true;
+        if (runner != null) {
+            runner.close(); // the worker's onClose closes the handler on the worker's thread
+        }
+        if (left == 0) { // else the worker may still hold slots: leak them rather than unmap under it
+            narrow.close();
+            if (wide != null) {
+                wide.close();
+            }
+        }
+    }
+
+    /** The handler the lanes feed. */
+    public EventHandler handler() {
+        return handler;
+    }
+
+    public LaneSpec spec() {
+        return spec;
+    }
+
+    /** Events waiting in lane {@code lane} (a snapshot). */
+    public int depth(int lane) {
+        return lanes[lane].size();
+    }
+
+    /** Events of lane {@code lane} handed to the handler (acquire). */
+    public long handled(int lane) {
+        return handled[lane].getAcquire();
+    }
+
+    /** Times the stage thread waited because every slot was taken. */
+    public long fullWaits() {
+        return fullWaits.getAcquire();
+    }
+
+    /** Time events of lane {@code lane} spent between being taken in and their handler returning, in ns. */
+    public LatencyRecorder latency(int lane) {
+        return waited[lane];
+    }
+
+    /** Off-heap bytes of the narrow slots (the wide ones, made for larger records, come on top). */
+    public long offHeapBytes() {
+        return (long) narrow.capacity() * narrow.slotSize();
+    }
+}
