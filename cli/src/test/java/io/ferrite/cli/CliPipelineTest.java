@@ -70,6 +70,7 @@ class CliPipelineTest {
                 use: example.KeysToFile
                 route: {type: 2}
                 with: {file: '%s'}
+                lanes: {slots: 64}
             """.formatted(out));
         assertThat(CliRun.of("pipeline", "check", pipeline.toString(), "--stage-jar", jar.toString()).status()).isZero();
         try (CliProcess server = CliProcess.start("run", "--port", "0", "--admin-port", "0", "--journal",
@@ -95,7 +96,9 @@ class CliPipelineTest {
             }
             assertThat(metrics).contains("ferrite_route_matched_total{stage=\"mine\"} 100.0")
                 .contains("ferrite_route_passed_total{stage=\"mine\"} 200.0")
-                .contains("ferrite_route_matched_total{stage=\"audit\"} 300.0");
+                .contains("ferrite_route_matched_total{stage=\"audit\"} 300.0")
+                .contains("ferrite_lane_handled_total{lane=\"mine/0\"} 100.0")
+                .contains("ferrite_lane_depth{lane=\"mine/0\"} 0.0");
             assertThat(server.terminate(Duration.ofSeconds(30))).isZero();
         }
     }

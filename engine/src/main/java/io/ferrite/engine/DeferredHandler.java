@@ -1,8 +1,9 @@
 package io.ferrite.engine;
 
 /**
- * A handler that finishes events after {@link #onEvent} returns: on a thread of its own and
- * possibly out of journal order (priority lanes do). {@code onEvent} only takes the event in; the
+ * A handler that finishes events after {@link #onEvent} returns: later on the stage thread
+ * ({@link #doDeferredWork()}) or on a thread of its own, possibly out of journal order (priority
+ * lanes do). {@code onEvent} only takes the event in; the
  * engine then trusts {@link #finishedBelow()} instead of the return of {@code onEvent}:
  * <ul>
  *   <li>the next stage sees an event only once it is finished here;</li>
@@ -25,6 +26,16 @@ public interface DeferredHandler extends EventHandler {
      */
     long finishedBelow();
 
+    /**
+     * Stage thread, once per duty cycle after the stage's read: work on events taken in earlier
+     * (a handler that finishes them on the stage thread does it here).
+     *
+     * @return how much was done; 0 lets the stage's idle strategy back off
+     */
+    default int doDeferredWork() {
+        return 0;
+    }
+
     /** Where events that fail off the stage thread go (error handler, dead letters, error counter). */
     void failuresTo(Failures failures);
 
@@ -33,7 +44,7 @@ public interface DeferredHandler extends EventHandler {
     interface Failures {
         /**
          * Records that the event {@code event} views (valid during this call only) failed with
-         * {@code error}. Thread-safety: safe from any one thread at a time besides the stage thread.
+         * {@code error}. Thread-safety: from the stage thread or one other thread.
          */
         void failed(long index, Throwable error, EventView event);
     }

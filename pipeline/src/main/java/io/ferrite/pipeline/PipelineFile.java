@@ -39,7 +39,7 @@ import java.util.regex.Pattern;
  *       type: [1, 2]            # a number, a list, or {min: .., max: ..}
  *       priority: {max: 1}
  *       key: {min: 100, max: 199}
- *     lanes: {slots: 4096, slot-bytes: 512, lowest-every: 8}   # or lanes: true (these defaults)
+ *     lanes: {slots: 4096, slot-bytes: 512, lowest-every: 8, thread: stage}   # or lanes: true
  * </pre>
  * Every mistake is a {@link PipelineException} naming the file, the line and the field.
  *
@@ -51,7 +51,7 @@ public final class PipelineFile {
     private static final Set<String> POLICY = Set.of("name", "priority", "when", "then");
     private static final Set<String> WHEN = Set.of("type", "key", "priority", "principal", "role", "payload");
     private static final Set<String> STAGE = Set.of("name", "use", "route", "with", "lanes");
-    private static final Set<String> LANES = Set.of("slots", "slot-bytes", "lowest-every");
+    private static final Set<String> LANES = Set.of("slots", "slot-bytes", "lowest-every", "thread");
     private static final Set<String> ROUTE = Set.of("type", "key", "priority", "payload");
     private static final Set<String> PAYLOAD_FIELD = Set.of("at", "u8", "u16", "u32", "i32", "i64");
     private static final Set<String> JSON_FIELD = Set.of("json", "is", "number");
@@ -229,7 +229,7 @@ public final class PipelineFile {
             return new StageSpec(name, use, route, options, lanes, source + ":" + line(node));
         }
 
-        /** {@code true} (the defaults), {@code false}, or {slots: N, slot-bytes: N, lowest-every: N}. */
+        /** {@code true} (the defaults), {@code false}, or {slots: N, slot-bytes: N, lowest-every: N, thread: stage|own}. */
         private LaneSpec lanes(Node node, String path) {
             if (node instanceof ScalarNode scalar && Set.of("true", "false").contains(scalar.getValue())) {
                 return scalar.getValue().equals("true") ? LaneSpec.DEFAULT : null;
@@ -242,7 +242,16 @@ public final class PipelineFile {
                 throw error(fields.get("slot-bytes"), path + ".slot-bytes", "must be a multiple of 8, got " + slotBytes);
             }
             int lowestEvery = (int) laneNumber(fields, "lowest-every", path, 1, 1 << 20, fallback.lowestEvery());
-            return new LaneSpec(slots, slotBytes, lowestEvery);
+            boolean ownThread = false;
+            if (fields.containsKey("thread")) {
+                String thread = scalar(fields.get("thread"), path + ".thread");
+                if (!thread.equals("stage") && !thread.equals("own")) {
+                    throw error(fields.get("thread"), path + ".thread", "expected stage (the handler runs on the stage"
+                        + " thread, the default) or own (a lane worker thread of its own), got '" + thread + "'");
+                }
+                ownThread = thread.equals("own");
+            }
+            return new LaneSpec(slots, slotBytes, lowestEvery, ownThread);
         }
 
         private long laneNumber(Map<String, Node> fields, String key, String path, long low, long high, long fallback) {

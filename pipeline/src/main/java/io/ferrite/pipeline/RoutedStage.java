@@ -33,6 +33,11 @@ public final class RoutedStage implements DeferredHandler {
     }
 
     @Override
+    public int doDeferredWork() {
+        return deferred == null ? 0 : deferred.doDeferredWork();
+    }
+
+    @Override
     public void failuresTo(Failures failures) {
         if (deferred != null) {
             deferred.failuresTo(failures);

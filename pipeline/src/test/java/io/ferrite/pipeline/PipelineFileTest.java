@@ -72,7 +72,9 @@ class PipelineFileTest {
         assertMistake("stages:\n  - name: a\n    use: log\n    lanes: {slot-bytes: 100}\n",
             "f.yaml:4: stages[0].lanes.slot-bytes: must be a multiple of 8, got 100");
         assertMistake("stages:\n  - name: a\n    use: log\n    lanes: {quota: 3}\n",
-            "f.yaml:4: stages[0].lanes.quota: unknown field; the fields here are lowest-every, slot-bytes, slots");
+            "f.yaml:4: stages[0].lanes.quota: unknown field; the fields here are lowest-every, slot-bytes, slots, thread");
+        assertMistake("stages:\n  - name: a\n    use: log\n    lanes: {thread: many}\n",
+            "f.yaml:4: stages[0].lanes.thread: expected stage (the handler runs on the stage thread, the default) or own");
         assertMistake("stages:\n  - name: a\n    use: log\n    lanes: maybe\n", "f.yaml:4: stages[0].lanes: expected");
     }
 
@@ -82,10 +84,10 @@ class PipelineFileTest {
             stages:
               - {name: plain, use: log}
               - {name: defaults, use: log, lanes: true}
-              - {name: sized, use: log, lanes: {slots: 128, lowest-every: 3}}
+              - {name: sized, use: log, lanes: {slots: 128, lowest-every: 3, thread: own}}
             """);
         assertThat(pipeline.stages()).extracting(StageSpec::lanes)
-            .containsExactly(null, LaneSpec.DEFAULT, new LaneSpec(128, LaneSpec.DEFAULT.slotBytes(), 3));
+            .containsExactly(null, LaneSpec.DEFAULT, new LaneSpec(128, LaneSpec.DEFAULT.slotBytes(), 3, true));
     }
 
     private static void assertMistake(String text, String says) {

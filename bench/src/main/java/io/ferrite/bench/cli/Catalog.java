@@ -3,6 +3,7 @@ package io.ferrite.bench.cli;
 import io.ferrite.bench.engine.ChronicleAppendScenario;
 import io.ferrite.bench.engine.PipeScenario;
 import io.ferrite.bench.kafka.KafkaProduceScenario;
+import io.ferrite.bench.pipeline.LaneScenario;
 import io.ferrite.bench.suite.Scenario;
 import io.ferrite.bench.suite.SuiteKind;
 import io.ferrite.bench.tcp.HandoffServer;
@@ -24,7 +25,8 @@ import java.util.regex.Pattern;
  *   <li>quick: every embedded pipe, every transport at 1 and 4 connections (async and sync) at
  *       maximum throughput, fixed rates 10k/100k/500k/1M on the auto transport (async, 1 connection)
  *       and 100k on the others, TLS (OpenSSL and JDK providers) and metrics on/off at maximum and at
- *       100k on the auto transport, Kafka acks=1 and acks=all;</li>
+ *       100k on the auto transport, priority-0 latency with and without a priority-3 flood, with
+ *       and without priority lanes, Kafka acks=1 and acks=all;</li>
  *   <li>full: quick plus every fixed rate for every transport, durability and connection count, and
  *       the hand-off A/B ({@code ab.handoff.*}, auto transport).</li>
  * </ul>
@@ -113,6 +115,11 @@ final class Catalog {
                     list.add(TcpScenarios.handoff(auto, shape, connections, 0));
                 }
                 list.add(TcpScenarios.handoff(auto, shape, 1, 100_000));
+            }
+        }
+        for (boolean flood : new boolean[] {false, true}) {
+            for (LaneScenario.Mode mode : LaneScenario.Mode.values()) {
+                list.add(new LaneScenario(mode, flood));
             }
         }
         list.add(new KafkaProduceScenario("1"));

@@ -102,10 +102,12 @@ public final class StageAgent implements Agent, RecordConsumer {
             metrics.batches().incrementRelease();
             metrics.events().addRelease(handled);
         }
-        if (deferred != null) {
-            checkpointFinished(handled == 0);
+        if (deferred == null) {
+            return handled;
         }
-        return handled;
+        int finished = deferred.doDeferredWork();
+        checkpointFinished(handled == 0 && finished == 0);
+        return handled + finished;
     }
 
     /**

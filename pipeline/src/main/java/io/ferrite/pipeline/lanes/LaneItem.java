@@ -16,6 +16,4 @@ final class LaneItem {
     SlabPool pool;
     int slot;
     int length;
-    /** {@link System#nanoTime()} when the stage thread took it in. */
-    long takenNanos;
 }

@@ -3,7 +3,6 @@ package io.ferrite.pipeline.lanes;
 import io.ferrite.engine.DeferredHandler;
 import io.ferrite.engine.EventHandler;
 import io.ferrite.engine.EventView;
-import io.ferrite.engine.metrics.LatencyRecorder;
 import org.agrona.concurrent.Agent;
 import org.jctools.queues.SpscArrayQueue;
 
@@ -13,11 +12,12 @@ import org.jctools.queues.SpscArrayQueue;
  * of the others, so a flood of urgent events slows bulk ones without stopping them. Each handled
  * event frees its slot and is marked finished; {@code completed} moves over finished events only.
  *
- * <p>Thread-safety: single-threaded, run by one agent runner; the handler is called on that thread only.
+ * <p>Thread-safety: single-threaded: run by its own agent runner, or called by the stage thread;
+ * the handler is called on that one thread only.
  */
 final class LaneWorker implements Agent {
-    /** Events per duty cycle: bounds how long one cycle keeps latency records open. */
-    private static final int BATCH = 64;
+    /** Events per duty cycle at most. */
+    static final int BATCH = 64;
     private static final int LOWEST = LaneSpec.LANES - 1;
 
     private final String roleName;
@@ -56,11 +56,16 @@ final class LaneWorker implements Agent {
 
     @Override
     public int doWork() {
+        return doWork(BATCH);
+    }
+
+    /** Hands up to {@code max} events to the handler, by priority; returns how many. */
+    int doWork(int max) {
         int done = 0;
         LaneItem item;
-        while (done < BATCH && (item = next()) != null) {
+        while (done < max && (item = next()) != null) {
             done++;
-            handle(item, done == BATCH || empty());
+            handle(item, done == max || empty());
         }
         return done;
     }
@@ -109,10 +114,6 @@ final class LaneWorker implements Agent {
         }
         int lane = item.priority;
         long sequence = item.sequence;
-        LatencyRecorder latency = owner.latency(lane);
-        latency.beginBatch();
-        latency.record(System.nanoTime() - item.takenNanos);
-        latency.endBatch();
         owner.handledCounter(lane).incrementRelease();
         item.pool.free(item.slot); // from here the stage thread may reuse the item: read nothing of it after
         finish(sequence);

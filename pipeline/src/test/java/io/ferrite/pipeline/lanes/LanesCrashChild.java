@@ -46,7 +46,7 @@ public final class LanesCrashChild {
             }
         };
         Engine engine = Engine.builder().journal(dir.resolve("journal")).durability(Durability.ASYNC).checkpointEvery(1)
-            .stage("work", new RoutedStage(Route.ALL, new PriorityLanes("work", new LaneSpec(256, 128, 1_000), appending))).build();
+            .stage("work", new RoutedStage(Route.ALL, new PriorityLanes("work", new LaneSpec(256, 128, 1_000, false), appending))).build();
         MemorySegment payload = MemorySegment.ofArray(new byte[8]);
         for (long key = 1; key <= COUNT; key++) {
             if (engine.publish(1, key, key, key == STUCK ? 3 : 0, payload, 0, 8) < 0) {
