@@ -11,7 +11,8 @@ package io.ferrite.engine;
  *       taken in but not finished is handled again (at least once, as for any stage);</li>
  *   <li>the engine's capacity and a clean close count unfinished events as unprocessed.</li>
  * </ul>
- * The engine calls {@link #failuresTo} once, on the stage thread, before {@link #onStart()}.
+ * The engine calls {@link #completionsTo} once, on the stage thread, before {@link #onStart()};
+ * the handler reports each event it finishes there (the stage's latency is measured to that point).
  * {@link #onClose()} must finish or give up every event it took in before it returns.
  *
  * <p>Thread-safety: {@link #finishedBelow()} is called from any thread.
@@ -36,15 +37,20 @@ public interface DeferredHandler extends EventHandler {
         return 0;
     }
 
-    /** Where events that fail off the stage thread go (error handler, dead letters, error counter). */
-    void failuresTo(Failures failures);
+    /** Where the handler reports the events it finishes, and those that fail. */
+    void completionsTo(Completions completions);
 
-    /** The engine's answer to an event that failed off the stage thread. */
-    @FunctionalInterface
-    interface Failures {
+    /**
+     * The engine's side of finishing an event. Thread-safety: each method from one thread only (the
+     * stage thread, or the handler's own thread), never allocating on the finished path.
+     */
+    interface Completions {
+        /** The event {@code event} views (valid during this call only) is finished: records its latency. */
+        void finished(long index, EventView event);
+
         /**
-         * Records that the event {@code event} views (valid during this call only) failed with
-         * {@code error}. Thread-safety: from the stage thread or one other thread.
+         * The event failed with {@code error}: the error handler, the dead-letter journal and the
+         * error counter, as for an exception thrown on the stage thread.
          */
         void failed(long index, Throwable error, EventView event);
     }

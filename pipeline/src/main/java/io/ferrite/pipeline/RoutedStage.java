@@ -38,9 +38,9 @@ public final class RoutedStage implements DeferredHandler {
     }
 
     @Override
-    public void failuresTo(Failures failures) {
+    public void completionsTo(Completions completions) {
         if (deferred != null) {
-            deferred.failuresTo(failures);
+            deferred.completionsTo(completions);
         }
     }
 

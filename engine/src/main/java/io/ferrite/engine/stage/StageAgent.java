@@ -30,7 +30,7 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Thread-safety: single-threaded: run by one agent runner thread; {@link #processed()} from any thread.
  */
-public final class StageAgent implements Agent, RecordConsumer {
+public final class StageAgent implements Agent, RecordConsumer, DeferredHandler.Completions {
     private final String name;
     private final EventHandler handler;
     private final JournalReader reader;
@@ -84,7 +84,7 @@ public final class StageAgent implements Agent, RecordConsumer {
     @Override
     public void onStart() {
         if (deferred != null) {
-            deferred.failuresTo(this::failedElsewhere);
+            deferred.completionsTo(this);
         }
         handler.onStart();
     }
@@ -146,7 +146,7 @@ public final class StageAgent implements Agent, RecordConsumer {
         } catch (Throwable error) {
             fail(index, error, memory, offset, length);
         }
-        if (index > replayThroughIndex) {
+        if (index > replayThroughIndex && deferred == null) { // a deferred handler reports when it finishes
             batchPublishNanos[stampedInBatch++] = view.publishNanos();
         }
         lastIndex = index;
@@ -204,8 +204,23 @@ public final class StageAgent implements Agent, RecordConsumer {
         return deferred == null ? index : Math.min(index, deferred.finishedBelow() - 1);
     }
 
-    /** An event a deferred handler failed on its own thread: recorded as if it had thrown here. */
-    private void failedElsewhere(long index, Throwable error, EventView event) {
+    /**
+     * A deferred handler finished an event: its latency, publish to now (the handler's thread is
+     * the recorder's one writer, as the stage thread records nothing for a deferred handler).
+     */
+    @Override
+    public void finished(long index, EventView event) {
+        if (index > replayThroughIndex) {
+            LatencyRecorder latency = metrics.latency();
+            latency.beginBatch();
+            latency.record(System.nanoTime() - event.publishNanos());
+            latency.endBatch();
+        }
+    }
+
+    /** An event a deferred handler failed: recorded as if it had thrown here. */
+    @Override
+    public void failed(long index, Throwable error, EventView event) {
         fail(index, error, event.memory(), event.recordOffset(), (int) event.recordLength());
     }
 

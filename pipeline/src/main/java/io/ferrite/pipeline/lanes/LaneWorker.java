@@ -28,7 +28,7 @@ final class LaneWorker implements Agent {
     private final boolean[] finished;
     private final int ringMask;
     private final EventView view = new EventView();
-    private volatile DeferredHandler.Failures failures;
+    private volatile DeferredHandler.Completions completions;
     /** Events of the higher lanes served since the lowest lane was last served while it waited. */
     private int sinceLowest;
     /** The first sequence not yet finished: this thread's copy of the owner's {@code completed}. */
@@ -45,8 +45,8 @@ final class LaneWorker implements Agent {
         this.finished = new boolean[ringMask + 1];
     }
 
-    void failuresTo(DeferredHandler.Failures failures) {
-        this.failures = failures;
+    void completionsTo(DeferredHandler.Completions completions) {
+        this.completions = completions;
     }
 
     @Override
@@ -103,15 +103,16 @@ final class LaneWorker implements Agent {
 
     private void handle(LaneItem item, boolean endOfBatch) {
         view.wrap(item.pool.memory(), item.pool.offset(item.slot), item.length);
+        DeferredHandler.Completions engine = completions;
+        if (engine == null) {
+            throw new IllegalStateException("lane worker " + roleName + " runs outside an engine");
+        }
         try {
             handler.onEvent(view, item.index, endOfBatch);
         } catch (Throwable error) {
-            DeferredHandler.Failures sink = failures;
-            if (sink == null) {
-                throw new IllegalStateException("lane worker " + roleName + " has nowhere to report a failure", error);
-            }
-            sink.failed(item.index, error, view);
+            engine.failed(item.index, error, view);
         }
+        engine.finished(item.index, view);
         int lane = item.priority;
         long sequence = item.sequence;
         owner.handledCounter(lane).incrementRelease();

@@ -102,8 +102,8 @@ public final class PriorityLanes implements DeferredHandler {
     }
 
     @Override
-    public void failuresTo(Failures failures) {
-        worker.failuresTo(failures);
+    public void completionsTo(Completions completions) {
+        worker.completionsTo(completions);
     }
 
     @Override

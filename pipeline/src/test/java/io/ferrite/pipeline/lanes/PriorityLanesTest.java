@@ -6,6 +6,7 @@ import io.ferrite.engine.EventHandler;
 import io.ferrite.pipeline.Route;
 import io.ferrite.pipeline.RoutedStage;
 import io.ferrite.testing.Await;
+import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,6 +49,7 @@ class PriorityLanesTest {
                     () -> "depths " + lanes.depth(0) + "/" + lanes.depth(3) + ", finished below " + lanes.finishedBelow());
             }
             assertThat(lanes.finishedBelow()).as("the held event is the oldest unfinished").isEqualTo(held);
+            LockSupport.parkNanos(Duration.ofMillis(5).toNanos()); // the held event's wait, which its latency must show
             stage.release.countDown();
             Await.until("every event handled", Duration.ofSeconds(10), () -> stage.keys.size() == 31);
             List<Long> expected = new ArrayList<>(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 100L, 9L, 10L));
@@ -56,6 +59,10 @@ class PriorityLanesTest {
             assertThat(lanes.handled(0)).isEqualTo(10);
             assertThat(lanes.handled(3)).isEqualTo(21);
             Await.until("nothing pending", Duration.ofSeconds(5), () -> lanes.finishedBelow() == PriorityLanes.NOTHING_PENDING);
+            Histogram latency = engine.metrics().stages().getFirst().latency();
+            assertThat(latency.getTotalCount()).as("one latency per event, recorded when finished").isEqualTo(31);
+            assertThat(latency.getMaxValue()).as("the held event's latency covers its wait")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(5).toNanos());
         }
     }
 
