@@ -47,7 +47,8 @@ class CliPipelineTest {
     void checkAcceptsTheExampleAndNamesTheLineOfAMistake() throws Exception {
         CliRun good = CliRun.of("pipeline", "check", EXAMPLE.toString());
         assertThat(good.status()).as("%s", good).isZero();
-        assertThat(good.out()).contains("pipeline 'example', 3 stages", "orders: discard (type in [1, 2])", "ok");
+        assertThat(good.out()).contains("pipeline 'example', 4 stages", "orders: discard (type in [1, 2]), priority lanes: 4096 slots",
+            "customers: enrich", "ok");
         Path bad = Files.writeString(dir.resolve("bad.yaml"), "stages:\n  - name: a\n    use: log\n    route:\n      priority: 9\n");
         CliRun broken = CliRun.of("pipeline", "check", bad.toString());
         assertThat(broken.status()).isEqualTo(2);

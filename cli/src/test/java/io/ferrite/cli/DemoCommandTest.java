@@ -19,7 +19,7 @@ class DemoCommandTest {
         CliRun demo = CliRun.of("demo", "--seconds", "2", "--rate", "5000", "--pipeline",
             Path.of("..", "examples", "pipeline.yaml").toString());
         assertThat(demo.status()).as("%s", demo).isZero();
-        assertThat(demo.out()).contains("pipeline ../examples/pipeline.yaml: 3 stages").contains("audit").contains("urgent");
+        assertThat(demo.out()).contains("pipeline ../examples/pipeline.yaml: 4 stages").contains("audit").contains("urgent");
     }
 
     @Test

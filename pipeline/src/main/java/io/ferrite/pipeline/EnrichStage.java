@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import io.ferrite.engine.EventHandler;
 import io.ferrite.engine.EventView;
+import net.openhft.chronicle.map.ChronicleMap;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.slf4j.Logger;
@@ -31,6 +32,9 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>{@code http: http://host:port/path/{key}} — GET; 200: the body; 404: nothing (cached too);
  *       anything else, or no answer within {@code timeout}: nothing this time, not cached, counted;</li>
  *   <li>or {@code file: PATH} — {@code key=value} lines, read at start;</li>
+ *   <li>or {@code chronicle-map: PATH} — a persisted Chronicle Map of {@code Long} keys to
+ *       {@code CharSequence} values that another process may keep up to date (see
+ *       {@link #createTable}); a lookup reads the map's current value;</li>
  *   <li>{@code ttl} (default 5m), {@code max} entries (default 100000), {@code refresh} (reload an
  *       entry this old on its next use, in the background; default none), {@code timeout} (2s).</li>
  * </ul>
@@ -50,23 +54,32 @@ public final class EnrichStage implements EventHandler {
     private final Recorder loadNanos = new Recorder(3_600_000_000_000L, 3);
     private final Histogram loads = new Histogram(3_600_000_000_000L, 3);
     private final String describe;
+    /** The Chronicle Map source, closed with the stage; null for the others. */
+    private ChronicleMap<Long, CharSequence> table;
 
-    EnrichStage(StageSpec spec) {
+    /** @param directory where relative {@code file:} and {@code chronicle-map:} paths start (the pipeline file's) */
+    EnrichStage(StageSpec spec, Path directory) {
         this.name = spec.name();
         this.found = Enrichments.replace(spec.name()); // a new engine's indexes start again: no stale answers
         Map<String, String> options = spec.options();
         String where = spec.where() + ": stage " + spec.name() + ": ";
         Duration timeout = Stages.durationOption(spec, "timeout", "2s");
         Source source;
-        if (options.containsKey("http") == options.containsKey("file")) {
-            throw new PipelineException(where + "an enrich stage needs one source: with.http (a URL with {key}) or"
-                + " with.file (key=value lines)");
+        long sources = java.util.stream.Stream.of("http", "file", "chronicle-map").filter(options::containsKey).count();
+        if (sources != 1) {
+            throw new PipelineException(where + "an enrich stage needs one source: with.http (a URL with {key}),"
+                + " with.file (key=value lines) or with.chronicle-map (a persisted Chronicle Map)");
         } else if (options.containsKey("http")) {
             source = http(options.get("http"), timeout, where);
             describe = "http " + options.get("http");
-        } else {
-            source = file(Path.of(options.get("file")), where);
+        } else if (options.containsKey("file")) {
+            source = file(directory.resolve(options.get("file")), where);
             describe = "file " + options.get("file");
+        } else {
+            ChronicleMap<Long, CharSequence> map = openTable(directory.resolve(options.get("chronicle-map")), where);
+            table = map;
+            source = key -> Optional.ofNullable(map.get(key)).map(CharSequence::toString);
+            describe = "chronicle-map " + options.get("chronicle-map");
         }
         Caffeine<Object, Object> builder = Caffeine.newBuilder()
             .maximumSize(Stages.option(spec, "max", 100_000))
@@ -110,6 +123,40 @@ public final class EnrichStage implements EventHandler {
             }
         }
         found.put(index, value.orElse(null));
+    }
+
+    @Override
+    public void onClose() {
+        if (table != null) {
+            table.close();
+        }
+    }
+
+    /**
+     * Creates (or opens) a table for {@code chronicle-map:}: {@code Long} keys, text values of about
+     * {@code averageValueBytes}, room for {@code entries}. The process that fills it keeps it open
+     * and puts; the stage reads what is there when it misses its cache.
+     */
+    public static ChronicleMap<Long, CharSequence> createTable(Path file, long entries, int averageValueBytes)
+        throws IOException {
+        return ChronicleMap.of(Long.class, CharSequence.class).name("enrichment").entries(entries)
+            .averageValueSize(averageValueBytes).createPersistedTo(file.toFile());
+    }
+
+    private static ChronicleMap<Long, CharSequence> openTable(Path file, String where) {
+        if (!Files.isRegularFile(file)) {
+            throw new PipelineException(where + "with.chronicle-map: no such file " + file + " (create it with"
+                + " EnrichStage.createTable, see docs/pipelines.md)");
+        }
+        try {
+            // An existing file brings its own layout; the sizes here only matter for a new one.
+            ChronicleMap<Long, CharSequence> map = createTable(file, 1, 16);
+            LOG.info("enrichment table {}: a Chronicle Map of {} keys", file, map.longSize());
+            return map;
+        } catch (IOException | RuntimeException e) {
+            throw new PipelineException(where + "with.chronicle-map: cannot open " + file + " as a Chronicle Map of Long"
+                + " to text: " + e.getMessage(), e);
+        }
     }
 
     /** Forgets every cached entry, or those whose key's decimal form starts with {@code prefix}; how many. */

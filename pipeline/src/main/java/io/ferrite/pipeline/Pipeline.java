@@ -1,6 +1,7 @@
 package io.ferrite.pipeline;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A checked pipeline file: its name and stages, in order. {@link Stages#build} turns it into
@@ -19,7 +20,7 @@ public record Pipeline(String name, List<StageSpec> stages, List<PolicySpec> pol
         policies = List.copyOf(policies);
     }
 
-    /** Whether {@code other} has the same stages: names, what they use, routes and options (not their lines). */
+    /** Whether {@code other} has the same stages: names, what they use, routes, options and lanes (not their lines). */
     public boolean sameStages(Pipeline other) {
         if (stages.size() != other.stages.size()) {
             return false;
@@ -28,7 +29,7 @@ public record Pipeline(String name, List<StageSpec> stages, List<PolicySpec> pol
             StageSpec a = stages.get(i);
             StageSpec b = other.stages.get(i);
             if (!a.name().equals(b.name()) || !a.use().equals(b.use()) || !a.route().equals(b.route())
-                || !a.options().equals(b.options())) {
+                || !a.options().equals(b.options()) || !Objects.equals(a.lanes(), b.lanes())) {
                 return false;
             }
         }

@@ -80,8 +80,9 @@ public final class Stages {
      */
     public static List<Built> build(Pipeline pipeline, ClassLoader loader) {
         List<Built> built = new ArrayList<>();
+        Path directory = Path.of(pipeline.source()).toAbsolutePath().getParent(); // relative paths start here
         for (StageSpec spec : pipeline.stages()) {
-            EventHandler handler = handler(spec, loader);
+            EventHandler handler = handler(spec, loader, directory);
             if (spec.lanes() != null) {
                 handler = new PriorityLanes(spec.name(), spec.lanes(), handler);
             }
@@ -140,11 +141,11 @@ public final class Stages {
             lanes::fullWaits).withLabel("stage", stage));
     }
 
-    private static EventHandler handler(StageSpec spec, ClassLoader loader) {
+    private static EventHandler handler(StageSpec spec, ClassLoader loader, Path directory) {
         return switch (spec.use()) {
             case "discard" -> (event, index, endOfBatch) -> { };
             case "log" -> logEvery(spec);
-            case "enrich" -> new EnrichStage(spec);
+            case "enrich" -> new EnrichStage(spec, directory);
             default -> userStage(spec, loader);
         };
     }

@@ -4,13 +4,16 @@ import com.sun.net.httpserver.HttpServer;
 import io.ferrite.engine.Durability;
 import io.ferrite.engine.Engine;
 import io.ferrite.testing.Await;
+import net.openhft.chronicle.map.ChronicleMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -112,5 +115,44 @@ class EnrichStageTest {
             "stages:\n  - name: c\n    use: enrich\n    with: {http: 'http://x/{key}', ttl: soon}\n");
         assertThatThrownBy(() -> Stages.build(badTtl, Stages.loader(List.of())))
             .hasMessageContaining("with.ttl must be a duration like 500ms, 30s, 5m or 1h, got 'soon'");
+    }
+
+    @Test
+    void aChronicleMapTableIsReadAsItsWriterKeepsItUpToDate(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("customers.dat");
+        assertThatThrownBy(() -> Stages.build(PipelineFile.parse("m.yaml", chronicleMapPipeline(file)), Stages.loader(List.of())))
+            .hasMessageContaining("m.yaml:2: stage customers: with.chronicle-map: no such file " + file);
+        try (ChronicleMap<Long, CharSequence> writer = EnrichStage.createTable(file, 10_000, 16)) { // another handle on the file
+            writer.put(7L, "gold");
+            List<Stages.Built> stages = Stages.build(PipelineFile.parse("m.yaml", chronicleMapPipeline(file)),
+                Stages.loader(List.of()));
+            EnrichmentReader.SEEN.clear();
+            try (Engine engine = Stages.addTo(Engine.builder().durability(Durability.MEMORY).memoryRingBytes(8 << 20), stages)
+                .build()) {
+                MemorySegment payload = MemorySegment.ofArray(new byte[4]);
+                engine.publish(1, 7, 1, 0, payload, 0, 4);
+                engine.publish(1, 8, 2, 0, payload, 0, 4);
+                Await.until("the reader saw 2 events", Duration.ofSeconds(10), () -> EnrichmentReader.SEEN.size() == 2);
+                writer.put(8L, "silver"); // the writer adds a key; the stage's cache forgets "none" after its ttl
+                Await.until("key 8 found once the ttl passed", Duration.ofSeconds(10), () -> {
+                    engine.publish(1, 8, 3 + EnrichmentReader.SEEN.size(), 0, payload, 0, 4);
+                    Await.until("handled", Duration.ofSeconds(5), () -> engine.metrics().stages().getLast().lag() == 0);
+                    return EnrichmentReader.SEEN.getLast().equals("8=silver");
+                });
+            }
+            assertThat(EnrichmentReader.SEEN.subList(0, 2)).containsExactly("7=gold", "8=null");
+        }
+    }
+
+    private static String chronicleMapPipeline(Path file) {
+        return """
+            stages:
+              - name: customers
+                use: enrich
+                with: {chronicle-map: '%s', ttl: 100ms}
+              - name: reader
+                use: io.ferrite.pipeline.EnrichmentReader
+                with: {from: customers}
+            """.formatted(file);
     }
 }
