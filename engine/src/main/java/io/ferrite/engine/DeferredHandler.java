@@ -18,6 +18,14 @@ package io.ferrite.engine;
  * <p>Thread-safety: {@link #finishedBelow()} is called from any thread.
  */
 public interface DeferredHandler extends EventHandler {
+    /**
+     * Whether this handler defers at all: a wrapper that may or may not wrap a deferring handler
+     * answers for it, and the engine treats it as a plain handler when false. Default true.
+     */
+    default boolean defers() {
+        return true;
+    }
+
     /** {@link #finishedBelow()} when no event is waiting. */
     long NOTHING_PENDING = Long.MAX_VALUE;
 

@@ -28,6 +28,11 @@ public final class RoutedStage implements DeferredHandler {
     }
 
     @Override
+    public boolean defers() {
+        return deferred != null && deferred.defers();
+    }
+
+    @Override
     public long finishedBelow() {
         return deferred == null ? NOTHING_PENDING : deferred.finishedBelow();
     }

@@ -58,6 +58,8 @@ class StagesTest {
             assertThat(metrics).containsEntry("ferrite_route_matched{stage=\"urgent\"}", 2L)
                 .containsEntry("ferrite_route_passed{stage=\"urgent\"}", 10L)
                 .containsEntry("ferrite_route_matched{stage=\"all\"}", 12L);
+            assertThat(engine.metrics().stages().getFirst().latency().getTotalCount())
+                .as("a routed stage without lanes is a plain stage: latency per event on the stage thread").isEqualTo(12);
         }
     }
 

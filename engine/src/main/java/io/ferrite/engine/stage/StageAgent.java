@@ -69,7 +69,7 @@ public final class StageAgent implements Agent, RecordConsumer, DeferredHandler.
         this.handler = handler;
         this.reader = reader;
         this.upstream = upstream;
-        this.deferred = handler instanceof DeferredHandler d ? d : null;
+        this.deferred = handler instanceof DeferredHandler d && d.defers() ? d : null;
         this.metrics = metrics;
         this.errorHandler = errorHandler;
         this.deadLetters = deadLetters;
