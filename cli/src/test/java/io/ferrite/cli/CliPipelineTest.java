@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -100,6 +101,61 @@ class CliPipelineTest {
                 .contains("ferrite_route_matched_total{stage=\"audit\"} 300.0")
                 .contains("ferrite_lane_handled_total{lane=\"mine/0\"} 100.0")
                 .contains("ferrite_lane_depth{lane=\"mine/0\"} 0.0");
+            assertThat(server.terminate(Duration.ofSeconds(30))).isZero();
+        }
+    }
+
+    @Test
+    void policiesDropTagAndRouteEventsForTheStagesOverTcp() throws Exception {
+        Path jar = userStageJar();
+        Path out = dir.resolve("mine.txt");
+        Path pipeline = Files.writeString(dir.resolve("marks.yaml"), """
+            stages:
+              - name: audit
+                use: discard
+              - name: mine
+                use: example.KeysToFile
+                route: {type: 2, tag: [vip]}
+                with: {file: '%s'}
+            policies:
+              - {name: no-heartbeats, when: {type: 9}, then: drop}
+              - {name: small-keys-are-vips, when: {key: {max: 20}}, then: {tag: vip}}
+              - {name: type-5-to-mine, when: {type: 5}, then: {route: mine}}
+            """.formatted(out));
+        int[] types = {2, 5, 9, 1};
+        List<Long> expected = new ArrayList<>();
+        for (long key = 1; key <= 40; key++) {
+            int type = types[(int) (key % 4)];
+            // type 2 tagged vip (keys up to 20); type 5 routed to mine, unless the vip rule matched first
+            if (type == 2 && key <= 20 || type == 5 && key > 20) {
+                expected.add(key);
+            }
+        }
+        try (CliProcess server = CliProcess.start("run", "--port", "0", "--admin-port", "0", "--journal",
+            dir.resolve("journal").toString(), "--cpus", "none", "--pipeline", pipeline.toString(), "--stage-jar",
+            jar.toString())) {
+            int port = server.awaitReady(Duration.ofSeconds(60));
+            String adminPort = server.awaitLine("ferrite listening on ", Duration.ofSeconds(1)).replaceAll(".* admin=", "");
+            try (FerriteClient client = FerriteClient.connect(ClientConfig.builder("127.0.0.1", port).build())) {
+                long last = 0;
+                for (long key = 1; key <= 40; key++) {
+                    last = client.publish(types[(int) (key % 4)], key, key, 0, new byte[8]);
+                }
+                client.flush();
+                assertThat(client.awaitAcked(last, Duration.ofSeconds(20))).as("dropped events are ACKed too").isTrue();
+            }
+            Await.until("the user stage wrote its keys", Duration.ofSeconds(20), () -> lines(out) == expected.size(),
+                () -> "wrote " + (Files.exists(out) ? read(out) : "nothing") + ", expected " + expected + "; server said:\n"
+                    + server.output());
+            assertThat(Files.readAllLines(out)).map(Long::parseLong).containsExactlyElementsOf(expected);
+            String metrics;
+            try (HttpClient http = HttpClient.newHttpClient()) {
+                metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            }
+            assertThat(metrics).contains("ferrite_route_matched_total{stage=\"audit\"} 30.0") // the 10 type-9 dropped
+                .contains("ferrite_route_passed_total{stage=\"audit\"} 10.0")
+                .contains("ferrite_policy_decisions_total{outcome=\"drop\"} 10.0");
             assertThat(server.terminate(Duration.ofSeconds(30))).isZero();
         }
     }
@@ -267,6 +323,14 @@ class CliPipelineTest {
         }
         try (HttpClient http = HttpClient.newHttpClient()) {
             return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
+    private static List<String> read(Path file) {
+        try {
+            return Files.readAllLines(file);
+        } catch (java.io.IOException e) {
+            return List.of(e.toString());
         }
     }
 

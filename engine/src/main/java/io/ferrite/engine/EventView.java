@@ -53,6 +53,11 @@ public final class EventView {
         return event.correlationId();
     }
 
+    /** What the server's admission policy attached to it ({@link EventMarks}); 0 for none. */
+    public int marks() {
+        return EventMarks.read(memory, recordOffset + JournalRecord.EVENT_OFFSET);
+    }
+
     /** {@link System#nanoTime()} when the event was published in this process run. */
     public long publishNanos() {
         return JournalRecord.publishNanos(memory, recordOffset);

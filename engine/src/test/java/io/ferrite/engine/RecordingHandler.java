@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Thread-safety: {@link #onEvent} on the stage thread; the other methods from any thread.
  */
 public final class RecordingHandler implements EventHandler {
-    /** One handled event: its journal index and header fields, and the first payload long (-1 if shorter). */
+    /** One handled event: its journal index and header fields, the first payload long (-1 if shorter), its marks. */
     public record Seen(long index, long correlationId, long eventId, long key, int type, int priority,
-                       long payloadHead, int payloadLength) {
+                       long payloadHead, int payloadLength, int marks) {
     }
 
     private final List<Seen> seen = new ArrayList<>();
@@ -59,7 +59,7 @@ public final class RecordingHandler implements EventHandler {
         long head = event.payloadLength() >= 8 ? event.payloadLong(0) : -1;
         synchronized (seen) {
             seen.add(new Seen(index, event.correlationId(), event.eventId(), event.key(), event.type(), event.priority(),
-                head, event.payloadLength()));
+                head, event.payloadLength(), event.marks()));
         }
         if (endOfBatch) {
             endOfBatchCount++;

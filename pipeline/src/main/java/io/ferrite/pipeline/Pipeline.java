@@ -29,7 +29,7 @@ public record Pipeline(String name, List<StageSpec> stages, List<PolicySpec> pol
             StageSpec a = stages.get(i);
             StageSpec b = other.stages.get(i);
             if (!a.name().equals(b.name()) || !a.use().equals(b.use()) || !a.route().equals(b.route())
-                || !a.options().equals(b.options()) || !Objects.equals(a.lanes(), b.lanes())) {
+                || !a.tags().equals(b.tags()) || !a.options().equals(b.options()) || !Objects.equals(a.lanes(), b.lanes())) {
                 return false;
             }
         }
@@ -42,7 +42,8 @@ public record Pipeline(String name, List<StageSpec> stages, List<PolicySpec> pol
             + (stages.size() == 1 ? "" : "s"));
         for (StageSpec stage : stages) {
             text.append(System.lineSeparator()).append("  ").append(stage.name()).append(": ").append(stage.use())
-                .append(" (").append(stage.route()).append(')');
+                .append(" (").append(stage.route()).append(stage.tags().isEmpty() ? "" : ", tag in " + stage.tags())
+                .append(')');
             if (stage.lanes() != null) {
                 text.append(", priority lanes: ").append(stage.lanes().slots()).append(" slots of ")
                     .append(stage.lanes().slotBytes()).append(" B, the lowest served at least once in ")
@@ -51,7 +52,7 @@ public record Pipeline(String name, List<StageSpec> stages, List<PolicySpec> pol
         }
         for (PolicySpec policy : policies) {
             text.append(System.lineSeparator()).append("  policy ").append(policy.name()).append(": ")
-                .append(policy.deny() ? "deny" : "allow").append(" when ").append(policy.when())
+                .append(policy.describeOutcome()).append(" when ").append(policy.when())
                 .append(policy.principals().isEmpty() ? "" : ", principal in " + policy.principals())
                 .append(policy.roles().isEmpty() ? "" : ", role in " + policy.roles());
         }

@@ -49,10 +49,12 @@ public final class PipelineFile {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
     private static final Set<String> TOP = Set.of("name", "stages", "policies");
     private static final Set<String> POLICY = Set.of("name", "priority", "when", "then");
+    private static final Set<String> THEN = Set.of("tag", "route");
+    private static final String OUTCOMES = "allow, deny, drop, or {tag: [NAMES], route: STAGE}";
     private static final Set<String> WHEN = Set.of("type", "key", "priority", "principal", "role", "payload");
     private static final Set<String> STAGE = Set.of("name", "use", "route", "with", "lanes");
     private static final Set<String> LANES = Set.of("slots", "slot-bytes", "lowest-every", "thread");
-    private static final Set<String> ROUTE = Set.of("type", "key", "priority", "payload");
+    private static final Set<String> ROUTE = Set.of("type", "key", "priority", "payload", "tag");
     private static final Set<String> PAYLOAD_FIELD = Set.of("at", "u8", "u16", "u32", "i32", "i64");
     private static final Set<String> JSON_FIELD = Set.of("json", "is", "number");
     private static final Pattern JSON_PATH = Pattern.compile("[^.\"\\\\]+(\\.[^.\"\\\\]+)*");
@@ -119,7 +121,7 @@ public final class PipelineFile {
                 }
                 Set<String> policyNames = new HashSet<>();
                 for (int i = 0; i < list.getValue().size(); i++) {
-                    PolicySpec policy = policy(list.getValue().get(i), "policies[" + i + "]");
+                    PolicySpec policy = policy(list.getValue().get(i), "policies[" + i + "]", stages);
                     if (!policyNames.add(policy.name())) {
                         throw error(list.getValue().get(i), "policies[" + i + "].name", "'" + policy.name()
                             + "' is already the name of an earlier rule");
@@ -127,10 +129,25 @@ public final class PipelineFile {
                     policies.add(policy);
                 }
             }
+            checkTags(stages, policies);
             return new Pipeline(name, stages, policies, source);
         }
 
-        private PolicySpec policy(Node node, String path) {
+        /** The tags routes ask for are given by some policy; 16 bits suffice for tags and routes. */
+        private void checkTags(List<StageSpec> stages, List<PolicySpec> policies) {
+            Marks marks = Marks.of(policies);
+            for (int i = 0; i < stages.size(); i++) {
+                for (String tag : stages.get(i).tags()) {
+                    if (!marks.tags().contains(tag)) {
+                        throw new PipelineException(stages.get(i).where() + ": stages[" + i + "].route.tag: no policy"
+                            + " gives the tag '" + tag + "'" + (marks.tags().isEmpty()
+                            ? "; tags come from policies (then: {tag: [NAMES]})" : "; the tags are " + marks.tags()));
+                    }
+                }
+            }
+        }
+
+        private PolicySpec policy(Node node, String path, List<StageSpec> stages) {
             Map<String, Node> fields = mapping(node, path, POLICY);
             if (!fields.containsKey("name")) {
                 throw error(node, path + ".name", "missing; every rule needs a name (it is in the REJECT it causes)");
@@ -145,11 +162,42 @@ public final class PipelineFile {
                     + Integer.MAX_VALUE + " (lower first)") : null;
             Node thenNode = fields.get("then");
             if (thenNode == null) {
-                throw error(node, path + ".then", "missing; say what a match does: allow or deny");
+                throw error(node, path + ".then", "missing; say what a match does: " + OUTCOMES);
             }
-            String then = scalar(thenNode, path + ".then");
-            if (!then.equals("allow") && !then.equals("deny")) {
-                throw error(thenNode, path + ".then", "'" + then + "' is not an outcome; expected allow or deny");
+            PolicySpec.Outcome outcome;
+            List<String> tags = List.of();
+            String routeTo = null;
+            if (thenNode instanceof ScalarNode) {
+                String then = scalar(thenNode, path + ".then");
+                outcome = switch (then) {
+                    case "allow" -> PolicySpec.Outcome.ALLOW;
+                    case "deny" -> PolicySpec.Outcome.DENY;
+                    case "drop" -> PolicySpec.Outcome.DROP;
+                    default -> throw error(thenNode, path + ".then", "'" + then + "' is not an outcome; expected " + OUTCOMES);
+                };
+            } else {
+                Map<String, Node> marks = mapping(thenNode, path + ".then", THEN);
+                outcome = PolicySpec.Outcome.MARK;
+                if (marks.containsKey("tag")) {
+                    tags = names(marks.get("tag"), path + ".then.tag");
+                    for (String tag : tags) {
+                        if (!NAME.matcher(tag).matches()) {
+                            throw error(marks.get("tag"), path + ".then.tag", "'" + tag + "' is not a tag: lower case"
+                                + " letters, digits, '-' and '_', at most 63");
+                        }
+                    }
+                }
+                if (marks.containsKey("route")) {
+                    routeTo = scalar(marks.get("route"), path + ".then.route");
+                    String target = routeTo;
+                    if (stages.stream().noneMatch(stage -> stage.name().equals(target))) {
+                        throw error(marks.get("route"), path + ".then.route", "no stage '" + routeTo + "'; the stages are "
+                            + stages.stream().map(StageSpec::name).toList());
+                    }
+                }
+                if (tags.isEmpty() && routeTo == null) {
+                    throw error(thenNode, path + ".then", "give tag: [NAMES] and/or route: STAGE");
+                }
             }
             Route when = Route.ALL;
             List<String> principals = List.of();
@@ -163,7 +211,7 @@ public final class PipelineFile {
                 principals = names(conditions.get("principal"), path + ".when.principal");
                 roles = names(conditions.get("role"), path + ".when.role");
             }
-            return new PolicySpec(name, priority, when, principals, roles, then.equals("deny"), source + ":" + line(node));
+            return new PolicySpec(name, priority, when, principals, roles, outcome, tags, routeTo, source + ":" + line(node));
         }
 
         /** {json: a.b, is: [x, y]} or {json: a.b, number: condition}. */
@@ -214,6 +262,11 @@ public final class PipelineFile {
             }
             String use = scalar(useNode, path + ".use");
             Route route = fields.containsKey("route") ? route(fields.get("route"), path + ".route") : Route.ALL;
+            List<String> tags = List.of();
+            if (fields.containsKey("route")) {
+                Node tagNode = mapping(fields.get("route"), path + ".route", ROUTE).get("tag");
+                tags = tagNode == null ? List.of() : names(tagNode, path + ".route.tag");
+            }
             Map<String, String> options = new LinkedHashMap<>();
             if (fields.containsKey("with")) {
                 Node with = fields.get("with");
@@ -226,7 +279,7 @@ public final class PipelineFile {
                 }
             }
             LaneSpec lanes = fields.containsKey("lanes") ? lanes(fields.get("lanes"), path + ".lanes") : null;
-            return new StageSpec(name, use, route, options, lanes, source + ":" + line(node));
+            return new StageSpec(name, use, route, tags, options, lanes, source + ":" + line(node));
         }
 
         /** {@code true} (the defaults), {@code false}, or {slots: N, slot-bytes: N, lowest-every: N, thread: stage|own}. */

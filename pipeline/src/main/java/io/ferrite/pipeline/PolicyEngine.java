@@ -3,6 +3,7 @@ package io.ferrite.pipeline;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.ferrite.engine.AdmissionPolicy;
+import io.ferrite.engine.EventMarks;
 import io.ferrite.engine.auth.Identities;
 import io.ferrite.engine.metrics.Metric;
 import io.ferrite.engine.metrics.MetricRegistry;
@@ -18,12 +19,13 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The pipeline's policies as the server's {@link AdmissionPolicy}: ordered rules (by priority,
  * lowest first, then file order), the first that matches decides — deny (REJECT INVALID_EVENT
- * "refused by policy NAME") or allow; no match admits. Decisions are cached in Caffeine (W-TinyLFU,
+ * "refused by policy NAME"), allow, drop (journaled, no stage handles it), or tags and a route
+ * (journaled with those {@link EventMarks}, see {@link Marks}); no match admits. Decisions are cached in Caffeine (W-TinyLFU,
  * 5 min TTL, 10,000 entries by default), keyed by the fields the rules read: a rule set that reads
  * only type and principal caches one decision per (type, principal), whatever the key. A rule set
  * with payload conditions is evaluated for every event (its decisions depend on the payload).
  *
- * <p>Thread-safety: thread-safe; every event loop calls {@link #refuse} at once. A cache hit
+ * <p>Thread-safety: thread-safe; every event loop calls {@link #decide} at once. A cache hit
  * allocates nothing (each thread probes with its own reusable key).
  */
 public final class PolicyEngine implements AdmissionPolicy {
@@ -35,6 +37,7 @@ public final class PolicyEngine implements AdmissionPolicy {
     /** A rule reads the payload: decisions depend on more than the header and are not cached. */
     private final boolean readsPayload;
     private final Cache<DecisionKey, Rule> cache;
+    private final Marks marks;
     private final ThreadLocal<DecisionKey> probes = ThreadLocal.withInitial(DecisionKey::new);
     private final Stats stats;
 
@@ -48,6 +51,8 @@ public final class PolicyEngine implements AdmissionPolicy {
         private final LongAdder evaluations = new LongAdder();
         private final LongAdder allowed = new LongAdder();
         private final LongAdder denied = new LongAdder();
+        private final LongAdder dropped = new LongAdder();
+        private final LongAdder marked = new LongAdder();
         private final LongAdder hits = new LongAdder();
         private final LongAdder misses = new LongAdder();
         private final LongAdder reloads = new LongAdder();
@@ -60,6 +65,10 @@ public final class PolicyEngine implements AdmissionPolicy {
                 .withLabel("outcome", "allow"));
             registry.add(Metric.counter("ferrite_policy_decisions", "Policy decisions, by outcome", denied::sum)
                 .withLabel("outcome", "deny"));
+            registry.add(Metric.counter("ferrite_policy_decisions", "Policy decisions, by outcome", dropped::sum)
+                .withLabel("outcome", "drop"));
+            registry.add(Metric.counter("ferrite_policy_decisions", "Policy decisions, by outcome", marked::sum)
+                .withLabel("outcome", "mark"));
             registry.add(Metric.counter("ferrite_policy_cache", "Decision cache lookups, by result", hits::sum)
                 .withLabel("result", "hit"));
             registry.add(Metric.counter("ferrite_policy_cache", "Decision cache lookups, by result", misses::sum)
@@ -73,13 +82,16 @@ public final class PolicyEngine implements AdmissionPolicy {
         }
     }
 
-    /** A compiled rule; {@link #ADMIT} stands for "no rule matched". */
-    private record Rule(String name, Route when, FieldMatch principal, boolean deny, byte[] refusal) {
+    /** A compiled rule and the decision it makes; {@link #ADMIT} stands for "no rule matched". */
+    private record Rule(String name, Route when, FieldMatch principal, PolicySpec.Outcome outcome, String describe,
+                        Decision decision) {
     }
 
-    private static final Rule ADMIT = new Rule("(none)", Route.ALL, FieldMatch.ANY, false, null);
+    private static final Rule ADMIT = new Rule("(none)", Route.ALL, FieldMatch.ANY, PolicySpec.Outcome.ALLOW, "allow",
+        Decision.ADMIT);
 
-    private PolicyEngine(List<Rule> rules, long maxDecisions, Duration ttl, Stats stats) {
+    private PolicyEngine(List<Rule> rules, Marks marks, long maxDecisions, Duration ttl, Stats stats) {
+        this.marks = marks;
         this.rules = List.copyOf(rules);
         this.stats = stats;
         this.readsPrincipal = rules.stream().anyMatch(r -> !r.principal().isAny());
@@ -106,12 +118,16 @@ public final class PolicyEngine implements AdmissionPolicy {
                                        Duration ttl, Stats stats) {
         List<PolicySpec> ordered = new ArrayList<>(policies);
         ordered.sort(Comparator.comparing((PolicySpec p) -> p.priority() == null ? Integer.MAX_VALUE : p.priority()));
+        Marks marks = Marks.of(policies);
         List<Rule> rules = new ArrayList<>();
         for (PolicySpec spec : ordered) {
-            rules.add(new Rule(spec.name(), spec.when(), principals(spec, identities), spec.deny(),
-                ("refused by policy " + spec.name()).getBytes(StandardCharsets.UTF_8)));
+            Decision decision = spec.outcome() == PolicySpec.Outcome.DENY
+                ? new Decision(("refused by policy " + spec.name()).getBytes(StandardCharsets.UTF_8), EventMarks.NONE)
+                : new Decision(null, marks.of(spec));
+            rules.add(new Rule(spec.name(), spec.when(), principals(spec, identities), spec.outcome(),
+                spec.describeOutcome(), decision));
         }
-        return new PolicyEngine(rules, maxDecisions, ttl, stats);
+        return new PolicyEngine(rules, marks, maxDecisions, ttl, stats);
     }
 
     private static FieldMatch principals(PolicySpec spec, Identities identities) {
@@ -143,7 +159,7 @@ public final class PolicyEngine implements AdmissionPolicy {
     }
 
     @Override
-    public byte[] refuse(int principal, int type, long key, int priority, MemorySegment payload, long offset, int length) {
+    public Decision decide(int principal, int type, long key, int priority, MemorySegment payload, long offset, int length) {
         if (readsPayload) { // the decision depends on the payload: evaluated every time
             Rule decision = evaluate(principal, type, key, priority, payload, offset, length);
             return decided(decision);
@@ -161,20 +177,25 @@ public final class PolicyEngine implements AdmissionPolicy {
         return decided(decision);
     }
 
-    private byte[] decided(Rule decision) {
-        if (decision.deny()) {
-            stats.denied.increment();
-            return decision.refusal();
+    private Decision decided(Rule rule) {
+        switch (rule.outcome()) {
+            case DENY -> stats.denied.increment();
+            case DROP -> stats.dropped.increment();
+            case MARK -> stats.marked.increment();
+            case ALLOW -> stats.allowed.increment();
         }
-        stats.allowed.increment();
-        return null;
+        return rule.decision();
     }
 
-    /** As {@link #refuse}, without the cache and without counting: what an evaluation costs (benchmarks). */
-    public byte[] refuseUncached(int principal, int type, long key, int priority, MemorySegment payload, long offset,
-                                 int length) {
-        Rule decision = evaluate(principal, type, key, priority, payload, offset, length);
-        return decision.deny() ? decision.refusal() : null;
+    /** As {@link #decide}, without the cache and without counting: what an evaluation costs (benchmarks). */
+    public Decision decideUncached(int principal, int type, long key, int priority, MemorySegment payload, long offset,
+                                   int length) {
+        return evaluate(principal, type, key, priority, payload, offset, length).decision();
+    }
+
+    /** The names of the tag bits these rules write. */
+    public Marks marks() {
+        return marks;
     }
 
     private Rule evaluate(int principal, int type, long key, int priority, MemorySegment payload, long offset,
@@ -210,7 +231,7 @@ public final class PolicyEngine implements AdmissionPolicy {
 
     /** The rules in evaluation order, for {@code pipeline check}. */
     public List<String> order() {
-        return rules.stream().map(rule -> rule.name() + " (" + (rule.deny() ? "deny" : "allow") + ")").toList();
+        return rules.stream().map(rule -> rule.name() + " (" + rule.describe() + ")").toList();
     }
 
     /** A cache key: the fields the rules read. Mutable only as a thread's probe; copies are never changed. */

@@ -14,9 +14,10 @@ import java.time.Duration;
  * {@code POST /pipeline/reload}): the file is read and compiled aside; only a good one replaces the
  * rules (with a fresh decision cache), between two events — none is dropped. A broken file leaves
  * the running rules in place, and the reload reports why. Stages and routes are fixed at start: a
- * file whose stages changed is refused with a message saying a restart applies them.
+ * file whose stages, or the tags and routes its policies give, changed is refused with a message
+ * saying a restart applies them.
  *
- * <p>Thread-safety: {@link #refuse} from every event loop; {@link #reload} from any thread (synchronized).
+ * <p>Thread-safety: {@link #decide} from every event loop; {@link #reload} from any thread (synchronized).
  */
 public final class ReloadablePolicies implements AdmissionPolicy {
     private static final Logger LOG = LoggerFactory.getLogger(ReloadablePolicies.class);
@@ -38,8 +39,8 @@ public final class ReloadablePolicies implements AdmissionPolicy {
     }
 
     @Override
-    public byte[] refuse(int principal, int type, long key, int priority, MemorySegment payload, long offset, int length) {
-        return current.refuse(principal, type, key, priority, payload, offset, length);
+    public Decision decide(int principal, int type, long key, int priority, MemorySegment payload, long offset, int length) {
+        return current.decide(principal, type, key, priority, payload, offset, length);
     }
 
     /**
@@ -57,6 +58,11 @@ public final class ReloadablePolicies implements AdmissionPolicy {
                     + " only: restart the server to apply new stages");
             }
             PolicyEngine compiled = PolicyEngine.compile(next.policies(), identities, MAX_DECISIONS, DECISION_TTL, stats);
+            if (!compiled.marks().equals(current.marks())) {
+                throw new PipelineException(file + ": the tags or routed-to stages changed (" + compiled.marks().names()
+                    + " against " + current.marks().names() + "); the stages read them as started: restart the server"
+                    + " to apply them");
+            }
             current = compiled;
         } catch (PipelineException e) {
             LOG.warn("pipeline reload refused, the running policies stay: {}", e.getMessage());

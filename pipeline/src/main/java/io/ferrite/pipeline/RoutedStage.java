@@ -3,12 +3,15 @@ package io.ferrite.pipeline;
 import io.ferrite.concurrent.Progress;
 import io.ferrite.engine.DeferredHandler;
 import io.ferrite.engine.EventHandler;
+import io.ferrite.engine.EventMarks;
 import io.ferrite.engine.EventView;
 import io.ferrite.pipeline.lanes.PriorityLanes;
 
 /**
  * A stage behind its route: the events the route matches go to the handler, the others are passed
- * over (the stage still moves past them, so its checkpoint and lag stay exact). Counts both.
+ * over (the stage still moves past them, so its checkpoint and lag stay exact). Counts both. The
+ * server's policies may have marked an event ({@link EventMarks}): dropped events are passed over,
+ * events a policy routed here are taken whatever the route says, and a route may ask for tags.
  * Behind the route may stand {@link PriorityLanes}: then the stage is deferred, and this passes
  * the engine's questions on to them.
  *
@@ -16,13 +19,28 @@ import io.ferrite.pipeline.lanes.PriorityLanes;
  */
 public final class RoutedStage implements DeferredHandler {
     private final Route route;
+    private final int tagBits;
+    private final int routeBit;
     private final EventHandler handler;
     private final DeferredHandler deferred;
     private final Progress matched = new Progress(0);
     private final Progress passed = new Progress(0);
 
+    /** Every event its route matches goes to {@code handler}; no tag condition, no policy routes to it. */
     public RoutedStage(Route route, EventHandler handler) {
+        this(route, 0, 0, handler);
+    }
+
+    /**
+     * @param tagBits  the route's tag condition as {@link EventMarks} tag bits: the event must carry
+     *                 one of them (0: no condition)
+     * @param routeBit the tag bit with which a policy routes events to this stage whatever its route
+     *                 says (0: none does)
+     */
+    public RoutedStage(Route route, int tagBits, int routeBit, EventHandler handler) {
         this.route = route;
+        this.tagBits = tagBits;
+        this.routeBit = routeBit;
         this.handler = handler;
         this.deferred = handler instanceof DeferredHandler d ? d : null;
     }
@@ -56,7 +74,7 @@ public final class RoutedStage implements DeferredHandler {
 
     @Override
     public void onEvent(EventView event, long index, boolean endOfBatch) throws Exception {
-        if (route.matches(event)) {
+        if (sees(event)) {
             matched.incrementRelease();
             handler.onEvent(event, index, endOfBatch);
         } else {
@@ -67,6 +85,16 @@ public final class RoutedStage implements DeferredHandler {
     @Override
     public void onClose() {
         handler.onClose();
+    }
+
+    /** Not dropped by a policy, and routed here by one or matched by the route (and its tags). */
+    private boolean sees(EventView event) {
+        int marks = event.marks();
+        if (EventMarks.dropped(marks)) {
+            return false;
+        }
+        int tags = EventMarks.tags(marks);
+        return (tags & routeBit) != 0 || (tagBits == 0 || (tags & tagBits) != 0) && route.matches(event);
     }
 
     /** Events the route sent to the handler. */

@@ -2,6 +2,7 @@ package io.ferrite.pipeline;
 
 import io.ferrite.pipeline.lanes.LaneSpec;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,13 +13,15 @@ import java.util.Map;
  * @param name    unique name (its checkpoint and metrics are keyed by it)
  * @param use     a built-in ({@code count}, {@code discard}, {@code log}) or a class name
  * @param route   which events it sees
+ * @param tags    the route's tag condition: the event must carry one of these (empty: none)
  * @param options its {@code with:} settings, as text
  * @param lanes   its priority lanes, or null when it takes events in journal order on the stage thread
  * @param where   {@code file:line} of its declaration, for errors found later (loading its class)
  */
-public record StageSpec(String name, String use, Route route, Map<String, String> options, LaneSpec lanes,
-                        String where) {
+public record StageSpec(String name, String use, Route route, List<String> tags, Map<String, String> options,
+                        LaneSpec lanes, String where) {
     public StageSpec {
+        tags = List.copyOf(tags);
         options = Map.copyOf(options);
     }
 }

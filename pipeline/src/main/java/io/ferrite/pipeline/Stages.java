@@ -81,12 +81,14 @@ public final class Stages {
     public static List<Built> build(Pipeline pipeline, ClassLoader loader) {
         List<Built> built = new ArrayList<>();
         Path directory = Path.of(pipeline.source()).toAbsolutePath().getParent(); // relative paths start here
+        Marks marks = Marks.of(pipeline.policies());
         for (StageSpec spec : pipeline.stages()) {
             EventHandler handler = handler(spec, loader, directory);
             if (spec.lanes() != null) {
                 handler = new PriorityLanes(spec.name(), spec.lanes(), handler);
             }
-            built.add(new Built(spec, new RoutedStage(spec.route(), handler)));
+            built.add(new Built(spec, new RoutedStage(spec.route(), marks.tagBits(spec.tags()), marks.routeBit(spec.name()),
+                handler)));
         }
         return built;
     }

@@ -28,7 +28,7 @@ class ReloadablePoliciesTest {
                 then: deny
             """);
         ReloadablePolicies policies = new ReloadablePolicies(file, PipelineFile.read(file), null);
-        assertThat(policies.refuse(-1, 9, 0, 0, MemorySegment.NULL, 0, 0)).isNotNull();
+        assertThat(policies.decide(-1, 9, 0, 0, MemorySegment.NULL, 0, 0).refusal()).isNotNull();
         Files.writeString(file, """
             # a comment moves every line down: the stages are still the same
             stages:
@@ -38,10 +38,10 @@ class ReloadablePoliciesTest {
             policies: []
             """);
         assertThat(policies.reload()).contains("0 policies");
-        assertThat(policies.refuse(-1, 9, 0, 0, MemorySegment.NULL, 0, 0)).isNull();
+        assertThat(policies.decide(-1, 9, 0, 0, MemorySegment.NULL, 0, 0).refusal()).isNull();
         Files.writeString(file, "stages:\n  - name: a\n    use: log\npolicies:\n  - name: no-9\n    when: {type: 9}\n    then: deny\n");
         assertThatThrownBy(policies::reload).isInstanceOf(PipelineException.class)
             .hasMessageContaining("the stages or their routes changed").hasMessageContaining("restart the server");
-        assertThat(policies.refuse(-1, 9, 0, 0, MemorySegment.NULL, 0, 0)).as("the running rules stay").isNull();
+        assertThat(policies.decide(-1, 9, 0, 0, MemorySegment.NULL, 0, 0).refusal()).as("the running rules stay").isNull();
     }
 }

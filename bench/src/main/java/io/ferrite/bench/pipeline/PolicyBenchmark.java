@@ -87,7 +87,7 @@ public class PolicyBenchmark {
             List<String> matched = ruler.rulesForEvent(rulerEvents[i]);
             boolean rulerDenies = !matched.isEmpty() && Integer.parseInt(matched.getFirst().substring(5)) % 2 == 0;
             boolean ferriteDenies =
-                policies.refuseUncached(principal[i], type[i], key[i], 0, MemorySegment.NULL, 0, 0) != null;
+                policies.decideUncached(principal[i], type[i], key[i], 0, MemorySegment.NULL, 0, 0).refused();
             if (rulerDenies != ferriteDenies) {
                 throw new IllegalStateException("event " + i + ": EventRuler " + matched + ", Ferrite denies " + ferriteDenies);
             }
@@ -98,7 +98,7 @@ public class PolicyBenchmark {
     @OperationsPerInvocation(EVENTS)
     public void ferriteCached(Blackhole sink) {
         for (int i = 0; i < EVENTS; i++) {
-            sink.consume(policies.refuse(principal[i], type[i], key[i], 0, MemorySegment.NULL, 0, 0));
+            sink.consume(policies.decide(principal[i], type[i], key[i], 0, MemorySegment.NULL, 0, 0));
         }
     }
 
@@ -106,7 +106,7 @@ public class PolicyBenchmark {
     @OperationsPerInvocation(EVENTS)
     public void ferriteUncached(Blackhole sink) {
         for (int i = 0; i < EVENTS; i++) {
-            sink.consume(policies.refuseUncached(principal[i], type[i], key[i], 0, MemorySegment.NULL, 0, 0));
+            sink.consume(policies.decideUncached(principal[i], type[i], key[i], 0, MemorySegment.NULL, 0, 0));
         }
     }
 

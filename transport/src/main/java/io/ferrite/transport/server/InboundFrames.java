@@ -2,6 +2,7 @@ package io.ferrite.transport.server;
 
 import io.ferrite.engine.AdmissionPolicy;
 import io.ferrite.engine.Engine;
+import io.ferrite.engine.EventMarks;
 import io.ferrite.engine.PublishResult;
 import io.ferrite.engine.auth.Identities;
 import io.ferrite.engine.sequencer.EventBatch;
@@ -247,12 +248,18 @@ final class InboundFrames {
             || !EventFrame.isValidPriority(eventFrame.priority())) {
             return false;
         }
+        int marks = EventMarks.NONE;
         if (admission != null) {
-            refusal = admission.refuse(principal, eventFrame.type(), eventFrame.key(), eventFrame.priority(), memory,
-                eventFrame.payloadOffset(), (int) eventFrame.payloadLength());
-            if (refusal != null) {
+            AdmissionPolicy.Decision decision = admission.decide(principal, eventFrame.type(), eventFrame.key(),
+                eventFrame.priority(), memory, eventFrame.payloadOffset(), (int) eventFrame.payloadLength());
+            if (decision.refused()) {
+                refusal = decision.refusal();
                 return false; // answered REJECT by rejectedEvent, after the events before it
             }
+            marks = decision.marks();
+        }
+        if (marks != EventMarks.NONE) {
+            EventMarks.write(memory, body, marks); // into the reserved bytes, which check() found 0
         }
         if (batch.isFull()) {
             flushBatch(in);

@@ -2,6 +2,8 @@ package io.ferrite.transport.server;
 
 import io.ferrite.client.ClientListener;
 import io.ferrite.client.FerriteClient;
+import io.ferrite.engine.AdmissionPolicy;
+import io.ferrite.engine.EventMarks;
 import io.ferrite.engine.auth.Identities;
 import io.ferrite.protocol.ErrorCode;
 import io.ferrite.transport.node.TestNode;
@@ -34,12 +36,16 @@ class ServerAdmissionTest {
     void theHookSeesPrincipalHeaderAndPayloadAndItsRefusalsAreRejectedInOrder() throws Exception {
         Identities identities = Identities.read(Files.writeString(dir.resolve("tokens"), "t-ann ann\nt-bob bob\n"));
         int bob = identities.byPrincipal("bob").id();
-        byte[] refusal = "no X from bob".getBytes(StandardCharsets.UTF_8);
+        AdmissionPolicy.Decision refused = new AdmissionPolicy.Decision("no X from bob".getBytes(StandardCharsets.UTF_8), 0);
+        AdmissionPolicy.Decision tagged = new AdmissionPolicy.Decision(null, EventMarks.of(0, 0b101));
         List<String> seen = new CopyOnWriteArrayList<>();
         ServerConfig.Builder config = TestNode.config().identities(identities)
             .admission((principal, type, key, priority, payload, offset, length) -> {
                 seen.add(principal + "/" + type + "/" + key + "/" + length);
-                return principal == bob && payload.get(ValueLayout.JAVA_BYTE, offset) == 'X' ? refusal : null;
+                if (principal == bob && payload.get(ValueLayout.JAVA_BYTE, offset) == 'X') {
+                    return refused;
+                }
+                return key == 32 ? tagged : AdmissionPolicy.Decision.ADMIT;
             });
         List<String> rejects = new CopyOnWriteArrayList<>();
         try (TestNode node = TestNode.start(TestNode.memoryEngine(), config);
@@ -59,6 +65,8 @@ class ServerAdmissionTest {
             assertThat(seen).containsExactly(bob + "/3/30/3", bob + "/3/31/3", bob + "/3/32/4");
             node.stage().awaitCount(2, 10);
             assertThat(node.stage().seen()).extracting(seenEvent -> seenEvent.key()).containsExactly(30L, 32L);
+            assertThat(node.stage().seen()).extracting(seenEvent -> seenEvent.marks())
+                .as("the decision's marks are journaled with the event").containsExactly(0, EventMarks.of(0, 0b101));
             assertThat(node.counters().refusedByPolicyCount()).isEqualTo(1);
         }
     }
