@@ -14,6 +14,8 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -54,7 +56,8 @@ public final class PipelineFile {
     private static final Set<String> WHEN = Set.of("type", "key", "priority", "principal", "role", "payload");
     private static final Set<String> STAGE = Set.of("name", "use", "route", "with", "lanes");
     private static final Set<String> LANES = Set.of("slots", "slot-bytes", "lowest-every", "thread");
-    private static final Set<String> ROUTE = Set.of("type", "key", "priority", "payload", "tag");
+    private static final Set<String> ROUTE = Set.of("type", "key", "priority", "timestamp", "payload", "tag");
+    private static final Set<String> BOUNDS = Set.of("min", "max");
     private static final Set<String> PAYLOAD_FIELD = Set.of("at", "u8", "u16", "u32", "i32", "i64");
     private static final Set<String> JSON_FIELD = Set.of("json", "is", "number");
     private static final Pattern JSON_PATH = Pattern.compile("[^.\"\\\\]+(\\.[^.\"\\\\]+)*");
@@ -206,7 +209,7 @@ public final class PipelineFile {
                 Map<String, Node> conditions = mapping(fields.get("when"), path + ".when", WHEN);
                 when = new Route(match(conditions.get("type"), path + ".when.type", 0, Integer.MAX_VALUE),
                     match(conditions.get("key"), path + ".when.key", Long.MIN_VALUE, Long.MAX_VALUE),
-                    match(conditions.get("priority"), path + ".when.priority", 0, 3),
+                    match(conditions.get("priority"), path + ".when.priority", 0, 3), FieldMatch.ANY,
                     payload(conditions.get("payload"), path + ".when.payload"));
                 principals = names(conditions.get("principal"), path + ".when.principal");
                 roles = names(conditions.get("role"), path + ".when.role");
@@ -316,7 +319,34 @@ public final class PipelineFile {
             Map<String, Node> fields = mapping(node, path, ROUTE);
             return new Route(match(fields.get("type"), path + ".type", 0, Integer.MAX_VALUE),
                 match(fields.get("key"), path + ".key", Long.MIN_VALUE, Long.MAX_VALUE),
-                match(fields.get("priority"), path + ".priority", 0, 3), payload(fields.get("payload"), path + ".payload"));
+                match(fields.get("priority"), path + ".priority", 0, 3), timestamps(fields.get("timestamp"), path + ".timestamp"),
+                payload(fields.get("payload"), path + ".payload"));
+        }
+
+        /** {min: INSTANT, max: INSTANT}: ISO-8601 instants (2026-12-01T00:00:00Z) or epoch nanoseconds. */
+        private FieldMatch timestamps(Node node, String path) {
+            if (node == null) {
+                return FieldMatch.ANY;
+            }
+            Map<String, Node> bounds = mapping(node, path, BOUNDS);
+            long min = bounds.containsKey("min") ? instant(bounds.get("min"), path + ".min") : Long.MIN_VALUE;
+            long max = bounds.containsKey("max") ? instant(bounds.get("max"), path + ".max") : Long.MAX_VALUE;
+            if (min > max) {
+                throw error(node, path, "min is after max");
+            }
+            return FieldMatch.between(min, max);
+        }
+
+        private long instant(Node node, String path) {
+            String text = scalar(node, path);
+            try {
+                return text.chars().allMatch(Character::isDigit) ? Long.parseLong(text)
+                    : Math.addExact(Math.multiplyExact(Instant.parse(text).getEpochSecond(), 1_000_000_000L),
+                        Instant.parse(text).getNano());
+            } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
+                throw error(node, path, "expected an instant like 2026-12-01T00:00:00Z or epoch nanoseconds, got '"
+                    + text + "'");
+            }
         }
 
         /** A list of {at: OFFSET, TYPE: condition} or {json: PATH, is: [...] | number: condition}. */

@@ -14,10 +14,12 @@ import java.util.List;
  *
  * @param type     the event type
  * @param key      the event key
- * @param priority the priority (0 highest)
- * @param payload  conditions on payload fields at fixed offsets
+ * @param priority  the priority (0 highest)
+ * @param timestamp the event's timestamp, epoch nanoseconds (stage routes only: policies do not read it)
+ * @param payload   conditions on payload fields at fixed offsets
  */
-public record Route(FieldMatch type, FieldMatch key, FieldMatch priority, List<PayloadCondition> payload) {
+public record Route(FieldMatch type, FieldMatch key, FieldMatch priority, FieldMatch timestamp,
+                    List<PayloadCondition> payload) {
     /** Every event. */
     public static final Route ALL = new Route(FieldMatch.ANY, FieldMatch.ANY, FieldMatch.ANY);
 
@@ -27,11 +29,11 @@ public record Route(FieldMatch type, FieldMatch key, FieldMatch priority, List<P
 
     /** Header conditions only. */
     public Route(FieldMatch type, FieldMatch key, FieldMatch priority) {
-        this(type, key, priority, List.of());
+        this(type, key, priority, FieldMatch.ANY, List.of());
     }
 
     public boolean matches(EventView event) {
-        return headerMatches(event.type(), event.key(), event.priority())
+        return headerMatches(event.type(), event.key(), event.priority()) && timestamp.matches(event.timestampNanos())
             && payloadMatches(event.memory(), event.payloadOffset(), event.payloadLength());
     }
 
@@ -58,6 +60,9 @@ public record Route(FieldMatch type, FieldMatch key, FieldMatch priority, List<P
             if (!match.isAny()) { // "type in [1, 2]", "priority 0", "key 100 <= key <= 199"
                 parts.add(field + " " + match.describe(field));
             }
+        }
+        if (!timestamp.isAny()) {
+            parts.add("timestamp " + timestamp.describe("timestamp") + " (epoch ns)");
         }
         payload.forEach(field -> parts.add(field.toString()));
         return parts.isEmpty() ? "every event" : String.join(", ", parts);

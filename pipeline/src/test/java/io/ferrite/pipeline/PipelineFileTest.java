@@ -76,6 +76,11 @@ class PipelineFileTest {
         assertMistake("stages:\n  - name: a\n    use: log\n    lanes: {thread: many}\n",
             "f.yaml:4: stages[0].lanes.thread: expected stage (the handler runs on the stage thread, the default) or own");
         assertMistake("stages:\n  - name: a\n    use: log\n    lanes: maybe\n", "f.yaml:4: stages[0].lanes: expected");
+        assertMistake("stages:\n  - name: a\n    use: log\n    route: {timestamp: {min: yesterday}}\n",
+            "f.yaml:4: stages[0].route.timestamp.min: expected an instant like 2026-12-01T00:00:00Z or epoch nanoseconds,"
+                + " got 'yesterday'");
+        assertMistake("stages:\n  - name: a\n    use: log\n    route: {timestamp: {min: 2026-12-02T00:00:00Z, max: 5}}\n",
+            "f.yaml:4: stages[0].route.timestamp: min is after max");
     }
 
     @Test

@@ -64,6 +64,35 @@ class StagesTest {
     }
 
     @Test
+    void aRouteOnTheTimestampTakesTheEventsOfItsWindow() {
+        Pipeline pipeline = PipelineFile.parse("t.yaml", """
+            stages:
+              - name: december
+                use: io.ferrite.pipeline.RecordingStage
+                with: {log: december}
+                route: {timestamp: {min: 2026-12-01T00:00:00Z, max: 2026-12-31T23:59:59.999999999Z}}
+            """);
+        List<Stages.Built> stages = Stages.build(pipeline, Stages.loader(List.of()));
+        try (Engine engine = Stages.addTo(Engine.builder().durability(Durability.MEMORY).memoryRingBytes(8 << 20), stages)
+            .build()) {
+            MemorySegment payload = MemorySegment.ofArray(new byte[8]);
+            long[] stamps = {instant("2026-11-30T23:59:59.999999999Z"), instant("2026-12-01T00:00:00Z"),
+                instant("2026-12-15T12:00:00Z"), instant("2027-01-01T00:00:00Z")};
+            for (int i = 0; i < stamps.length; i++) {
+                engine.publish(0, i + 1, i, i + 1, stamps[i], 0, payload, 0, 8); // type i + 1 names the event
+            }
+            Await.until("the stage passed over or took all four", Duration.ofSeconds(10),
+                () -> stages.getFirst().stage().matched() + stages.getFirst().stage().passed() == 4);
+            assertThat(RecordingStage.SEEN.get("december")).containsExactly("2/0", "3/0");
+        }
+    }
+
+    private static long instant(String text) {
+        java.time.Instant instant = java.time.Instant.parse(text);
+        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+    }
+
+    @Test
     void routingAllocatesNothingPerEvent() throws Exception {
         Pipeline pipeline = PipelineFile.parse("t.yaml", """
             stages:
