@@ -1,5 +1,7 @@
 package io.ferrite.pipeline;
 
+import io.ferrite.pipeline.actions.ActionSpec;
+
 import java.util.List;
 import java.util.Objects;
 
@@ -12,15 +14,18 @@ import java.util.Objects;
  * @param name   the pipeline's name
  * @param stages   its stages, in order
  * @param policies its admission rules, as written (see {@link PolicyEngine} for their order)
+ * @param actions  the actions its stages may run
  * @param source   where it was read from
  */
-public record Pipeline(String name, List<StageSpec> stages, List<PolicySpec> policies, String source) {
+public record Pipeline(String name, List<StageSpec> stages, List<PolicySpec> policies, List<ActionSpec> actions,
+                       String source) {
     public Pipeline {
         stages = List.copyOf(stages);
         policies = List.copyOf(policies);
+        actions = List.copyOf(actions);
     }
 
-    /** Whether {@code other} has the same stages: names, what they use, routes, options and lanes (not their lines). */
+    /** Whether {@code other} has the same stages (names, uses, routes, options, lanes, actions) and actions (lines aside). */
     public boolean sameStages(Pipeline other) {
         if (stages.size() != other.stages.size()) {
             return false;
@@ -29,11 +34,13 @@ public record Pipeline(String name, List<StageSpec> stages, List<PolicySpec> pol
             StageSpec a = stages.get(i);
             StageSpec b = other.stages.get(i);
             if (!a.name().equals(b.name()) || !a.use().equals(b.use()) || !a.route().equals(b.route())
-                || !a.tags().equals(b.tags()) || !a.options().equals(b.options()) || !Objects.equals(a.lanes(), b.lanes())) {
+                || !a.tags().equals(b.tags()) || !a.options().equals(b.options()) || !Objects.equals(a.lanes(), b.lanes())
+                || !a.actions().equals(b.actions())) {
                 return false;
             }
         }
-        return true;
+        return actions.stream().map(ActionSpec::anywhere).toList()
+            .equals(other.actions.stream().map(ActionSpec::anywhere).toList());
     }
 
     /** One line per stage: {@code name: use (route)}. */

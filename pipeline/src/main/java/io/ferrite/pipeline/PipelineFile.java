@@ -1,5 +1,7 @@
 package io.ferrite.pipeline;
 
+import io.ferrite.engine.Durations;
+import io.ferrite.pipeline.actions.ActionSpec;
 import io.ferrite.pipeline.lanes.LaneSpec;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
@@ -14,6 +16,7 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -49,12 +52,17 @@ import java.util.regex.Pattern;
  */
 public final class PipelineFile {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
-    private static final Set<String> TOP = Set.of("name", "stages", "policies");
+    private static final Set<String> TOP = Set.of("name", "stages", "policies", "actions");
+    private static final Set<String> ACTION = Set.of("name", "http", "file", "log", "timeout", "retries", "breaker",
+        "max-parallelism");
+    private static final Set<String> HTTP = Set.of("url", "method", "headers", "body");
+    private static final Set<String> RETRIES = Set.of("attempts", "base", "cap");
+    private static final Set<String> BREAKER = Set.of("failures", "open-for");
     private static final Set<String> POLICY = Set.of("name", "priority", "when", "then");
     private static final Set<String> THEN = Set.of("tag", "route");
     private static final String OUTCOMES = "allow, deny, drop, or {tag: [NAMES], route: STAGE}";
     private static final Set<String> WHEN = Set.of("type", "key", "priority", "principal", "role", "payload");
-    private static final Set<String> STAGE = Set.of("name", "use", "route", "with", "lanes");
+    private static final Set<String> STAGE = Set.of("name", "use", "route", "with", "lanes", "actions");
     private static final Set<String> LANES = Set.of("slots", "slot-bytes", "lowest-every", "thread");
     private static final Set<String> ROUTE = Set.of("type", "key", "priority", "timestamp", "payload", "tag");
     private static final Set<String> BOUNDS = Set.of("min", "max");
@@ -106,6 +114,7 @@ public final class PipelineFile {
             if (!(stagesNode instanceof SequenceNode sequence) || sequence.getValue().isEmpty()) {
                 throw error(stagesNode, "stages", "expected a list of stages (each '- name: ... use: ...')");
             }
+            List<ActionSpec> actions = actions(top.get("actions"));
             List<StageSpec> stages = new ArrayList<>();
             Set<String> names = new HashSet<>();
             for (int i = 0; i < sequence.getValue().size(); i++) {
@@ -113,6 +122,12 @@ public final class PipelineFile {
                 if (!names.add(stage.name())) {
                     throw error(sequence.getValue().get(i), "stages[" + i + "].name", "'" + stage.name()
                         + "' is already the name of an earlier stage; names must be unique");
+                }
+                for (String action : stage.actions()) {
+                    if (actions.stream().noneMatch(a -> a.name().equals(action))) {
+                        throw error(sequence.getValue().get(i), "stages[" + i + "].actions", "no action '" + action
+                            + "'; the actions are " + actions.stream().map(ActionSpec::name).toList());
+                    }
                 }
                 stages.add(stage);
             }
@@ -133,7 +148,78 @@ public final class PipelineFile {
                 }
             }
             checkTags(stages, policies);
-            return new Pipeline(name, stages, policies, source);
+            return new Pipeline(name, stages, policies, actions, source);
+        }
+
+        private List<ActionSpec> actions(Node node) {
+            if (node == null) {
+                return List.of();
+            }
+            if (!(node instanceof SequenceNode list)) {
+                throw error(node, "actions", "expected a list of actions (each '- name: ... http: {url: ...}')");
+            }
+            List<ActionSpec> actions = new ArrayList<>();
+            for (int i = 0; i < list.getValue().size(); i++) {
+                ActionSpec action = action(list.getValue().get(i), "actions[" + i + "]");
+                if (actions.stream().anyMatch(a -> a.name().equals(action.name()))) {
+                    throw error(list.getValue().get(i), "actions[" + i + "].name", "'" + action.name()
+                        + "' is already the name of an earlier action");
+                }
+                actions.add(action);
+            }
+            return actions;
+        }
+
+        private ActionSpec action(Node node, String path) {
+            Map<String, Node> fields = mapping(node, path, ACTION);
+            String name = fields.containsKey("name") ? scalar(fields.get("name"), path + ".name") : null;
+            if (name == null || !NAME.matcher(name).matches()) {
+                throw error(node, path + ".name", name == null ? "missing; every action needs a name"
+                    : "'" + name + "' is not an action name: lower case letters, digits, '-' and '_', at most 63");
+            }
+            List<String> kinds = fields.keySet().stream().filter(Set.of("http", "file", "log")::contains).toList();
+            if (kinds.size() != 1) {
+                throw error(node, path, "say what the action does, once: http: {url: ...}, file: PATH or log: info");
+            }
+            Map<String, Node> http = kinds.getFirst().equals("http") ? mapping(fields.get("http"), path + ".http", HTTP) : Map.of();
+            String target = http.isEmpty() ? scalar(fields.get(kinds.getFirst()), path + "." + kinds.getFirst())
+                : http.containsKey("url") ? scalar(http.get("url"), path + ".http.url") : null;
+            if (target == null || http.containsKey("url") && !target.startsWith("http")) {
+                throw error(fields.get("http"), path + ".http.url", "expected an http(s) URL; {key}, {type} and {eventId}"
+                    + " are replaced by the event's");
+            }
+            Map<String, String> headers = new LinkedHashMap<>();
+            if (http.containsKey("headers") && http.get("headers") instanceof MappingNode map) {
+                map.getValue().forEach(t -> headers.put(scalar(t.getKeyNode(), path + ".http.headers"),
+                    scalar(t.getValueNode(), path + ".http.headers")));
+            }
+            String body = http.containsKey("body") ? scalar(http.get("body"), path + ".http.body") : "event";
+            if (!Set.of("event", "payload", "none").contains(body)) {
+                throw error(http.get("body"), path + ".http.body", "expected event (a JSON object), payload (its bytes) or none");
+            }
+            Map<String, Node> retries = fields.containsKey("retries") ? mapping(fields.get("retries"), path + ".retries", RETRIES) : Map.of();
+            Map<String, Node> breaker = fields.containsKey("breaker") ? mapping(fields.get("breaker"), path + ".breaker", BREAKER) : Map.of();
+            return new ActionSpec(name, ActionSpec.Kind.valueOf(kinds.getFirst().toUpperCase(Locale.ROOT)), target,
+                http.containsKey("method") ? scalar(http.get("method"), path + ".http.method").toUpperCase(Locale.ROOT) : "POST",
+                headers, ActionSpec.Body.valueOf(body.toUpperCase(Locale.ROOT)), duration(fields.get("timeout"), path + ".timeout", "30s"),
+                (int) (retries.containsKey("attempts") ? number(retries.get("attempts"), path + ".retries.attempts", 1, 100,
+                    "a whole number 1..100") : 5),
+                duration(retries.get("base"), path + ".retries.base", "100ms"), duration(retries.get("cap"), path + ".retries.cap", "30s"),
+                (int) (breaker.containsKey("failures") ? number(breaker.get("failures"), path + ".breaker.failures", 0, 1_000_000,
+                    "a whole number, 0 for no breaker") : 5),
+                duration(breaker.get("open-for"), path + ".breaker.open-for", "30s"),
+                (int) (fields.containsKey("max-parallelism") ? number(fields.get("max-parallelism"), path + ".max-parallelism",
+                    1, 10_000, "a whole number 1..10000") : 100),
+                source + ":" + line(node));
+        }
+
+        private Duration duration(Node node, String path, String fallback) {
+            String text = node == null ? fallback : scalar(node, path);
+            try {
+                return Durations.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw error(node, path, "expected a duration like 500ms, 30s, 5m, got '" + text + "'");
+            }
         }
 
         /** The tags routes ask for are given by some policy; 16 bits suffice for tags and routes. */
@@ -259,11 +345,13 @@ public final class PipelineFile {
                     + " '-' and '_', at most 63");
             }
             Node useNode = fields.get("use");
-            if (useNode == null) {
-                throw error(node, path + ".use", "missing; say what the stage runs: " + String.join(", ", Stages.BUILT_IN)
-                    + ", or a class name from --stage-jar");
+            List<String> actions = fields.containsKey("actions") ? names(fields.get("actions"), path + ".actions") : List.of();
+            if ((useNode == null) == actions.isEmpty()) {
+                throw error(node, path + (useNode == null ? ".use" : ".actions"), useNode == null
+                    ? "missing; say what the stage runs: " + String.join(", ", Stages.BUILT_IN) + ", a class name from"
+                        + " --stage-jar, or actions: [NAMES]" : "a stage runs a handler (use:) or actions, not both");
             }
-            String use = scalar(useNode, path + ".use");
+            String use = useNode == null ? Stages.ACTIONS : scalar(useNode, path + ".use");
             Route route = fields.containsKey("route") ? route(fields.get("route"), path + ".route") : Route.ALL;
             List<String> tags = List.of();
             if (fields.containsKey("route")) {
@@ -282,7 +370,7 @@ public final class PipelineFile {
                 }
             }
             LaneSpec lanes = fields.containsKey("lanes") ? lanes(fields.get("lanes"), path + ".lanes") : null;
-            return new StageSpec(name, use, route, tags, options, lanes, source + ":" + line(node));
+            return new StageSpec(name, use, route, tags, options, lanes, actions, source + ":" + line(node));
         }
 
         /** {@code true} (the defaults), {@code false}, or {slots: N, slot-bytes: N, lowest-every: N, thread: stage|own}. */

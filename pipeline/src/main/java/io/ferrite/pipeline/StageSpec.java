@@ -16,12 +16,14 @@ import java.util.Map;
  * @param tags    the route's tag condition: the event must carry one of these (empty: none)
  * @param options its {@code with:} settings, as text
  * @param lanes   its priority lanes, or null when it takes events in journal order on the stage thread
+ * @param actions the actions it runs for each event (then {@code use} is {@code actions}), or none
  * @param where   {@code file:line} of its declaration, for errors found later (loading its class)
  */
 public record StageSpec(String name, String use, Route route, List<String> tags, Map<String, String> options,
-                        LaneSpec lanes, String where) {
+                        LaneSpec lanes, List<String> actions, String where) {
     public StageSpec {
         tags = List.copyOf(tags);
+        actions = List.copyOf(actions);
         options = Map.copyOf(options);
     }
 }

@@ -6,6 +6,8 @@ import io.ferrite.engine.EventHandler;
 import io.ferrite.engine.EventView;
 import io.ferrite.engine.metrics.Metric;
 import io.ferrite.engine.metrics.MetricRegistry;
+import io.ferrite.pipeline.actions.ActionSpec;
+import io.ferrite.pipeline.actions.ActionStage;
 import io.ferrite.pipeline.lanes.LaneSpec;
 import io.ferrite.pipeline.lanes.PriorityLanes;
 import org.slf4j.Logger;
@@ -41,6 +43,8 @@ import java.util.Map;
 public final class Stages {
     /** The built-in stages' names. */
     public static final List<String> BUILT_IN = List.of("discard", "log", "enrich");
+    /** What a stage that declares {@code actions:} uses. */
+    public static final String ACTIONS = "actions";
     private static final Logger LOG = LoggerFactory.getLogger(Stages.class);
 
     /** A stage ready for an engine. */
@@ -83,7 +87,7 @@ public final class Stages {
         Path directory = Path.of(pipeline.source()).toAbsolutePath().getParent(); // relative paths start here
         Marks marks = Marks.of(pipeline.policies());
         for (StageSpec spec : pipeline.stages()) {
-            EventHandler handler = handler(spec, loader, directory);
+            EventHandler handler = spec.use().equals(ACTIONS) ? actionStage(spec, pipeline) : handler(spec, loader, directory);
             if (spec.lanes() != null) {
                 handler = new PriorityLanes(spec.name(), spec.lanes(), handler);
             }
@@ -117,6 +121,7 @@ public final class Stages {
             registry.add(Metric.counter("ferrite_cache_load_failures", "Enrichment lookups whose source failed or timed out",
                 cache::failures).withLabel("stage", cache.name()));
         }
+        actionStages(stages).forEach(actions -> actions.registerInto(registry));
         for (Built stage : stages) {
             RoutedStage routed = stage.stage();
             registry.add(Metric.counter("ferrite_route_matched", "Events a stage's route sent to it", routed::matched)
@@ -141,6 +146,21 @@ public final class Stages {
         }
         registry.add(Metric.counter("ferrite_lane_full_waits", "Times a stage waited because its lanes were full",
             lanes::fullWaits).withLabel("stage", stage));
+    }
+
+    private static ActionStage actionStage(StageSpec spec, Pipeline pipeline) {
+        if (spec.actions().isEmpty()) {
+            throw new PipelineException(spec.where() + ": stage " + spec.name() + ": use: actions needs actions: [NAMES]");
+        }
+        List<ActionSpec> actions = spec.actions().stream().map(name -> pipeline.actions().stream()
+            .filter(action -> action.name().equals(name)).findFirst().orElseThrow()).toList();
+        return new ActionStage(spec.name(), actions, (int) option(spec, "max-parallelism", 100), Duration.ofSeconds(30));
+    }
+
+    /** The action stages among {@code stages}. */
+    public static List<ActionStage> actionStages(List<Built> stages) {
+        return stages.stream().map(stage -> stage.stage().handler()).filter(ActionStage.class::isInstance)
+            .map(ActionStage.class::cast).toList();
     }
 
     private static EventHandler handler(StageSpec spec, ClassLoader loader, Path directory) {

@@ -3,6 +3,7 @@ package io.ferrite.pipeline.lanes;
 import io.ferrite.engine.DeferredHandler;
 import io.ferrite.engine.EventHandler;
 import io.ferrite.engine.EventView;
+import io.ferrite.pipeline.completion.CompletionRing;
 import org.agrona.concurrent.Agent;
 import org.jctools.queues.SpscArrayQueue;
 
@@ -10,7 +11,7 @@ import org.jctools.queues.SpscArrayQueue;
  * The lanes' consumer: takes events strictly by priority (lane 0 first) and hands them to the
  * handler; while the lowest lane waits, it is served once after every {@code lowestEvery} events
  * of the others, so a flood of urgent events slows bulk ones without stopping them. Each handled
- * event frees its slot and is marked finished; {@code completed} moves over finished events only.
+ * event frees its slot and is marked finished in the {@link CompletionRing}.
  *
  * <p>Thread-safety: single-threaded: run by its own agent runner, or called by the stage thread;
  * the handler is called on that one thread only.
@@ -24,25 +25,21 @@ final class LaneWorker implements Agent {
     private final EventHandler handler;
     private final SpscArrayQueue<LaneItem>[] lanes;
     private final int lowestEvery;
+    private final CompletionRing ring;
     private final PriorityLanes owner;
-    private final boolean[] finished;
-    private final int ringMask;
     private final EventView view = new EventView();
     private volatile DeferredHandler.Completions completions;
     /** Events of the higher lanes served since the lowest lane was last served while it waited. */
     private int sinceLowest;
-    /** The first sequence not yet finished: this thread's copy of the owner's {@code completed}. */
-    private long completed;
 
     LaneWorker(String roleName, EventHandler handler, SpscArrayQueue<LaneItem>[] lanes, int lowestEvery,
-               PriorityLanes owner) {
+               CompletionRing ring, PriorityLanes owner) {
         this.roleName = roleName;
         this.handler = handler;
         this.lanes = lanes;
         this.lowestEvery = lowestEvery;
+        this.ring = ring;
         this.owner = owner;
-        this.ringMask = owner.ringMask();
-        this.finished = new boolean[ringMask + 1];
     }
 
     void completionsTo(DeferredHandler.Completions completions) {
@@ -117,23 +114,7 @@ final class LaneWorker implements Agent {
         long sequence = item.sequence;
         owner.handledCounter(lane).incrementRelease();
         item.pool.free(item.slot); // from here the stage thread may reuse the item: read nothing of it after
-        finish(sequence);
-    }
-
-    /** Marks {@code sequence} finished and moves {@code completed} over every finished sequence in a row. */
-    private void finish(long sequence) {
-        finished[(int) (sequence & ringMask)] = true;
-        long first = completed;
-        if (sequence != first) {
-            return; // an older event is still waiting: completed cannot move yet
-        }
-        long end = owner.dispatched();
-        while (first < end && finished[(int) (first & ringMask)]) {
-            finished[(int) (first & ringMask)] = false;
-            first++;
-        }
-        completed = first;
-        owner.completedUpTo(first);
+        ring.finish(sequence);
     }
 
     @Override

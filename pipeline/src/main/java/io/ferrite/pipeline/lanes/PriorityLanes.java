@@ -6,6 +6,7 @@ import io.ferrite.engine.EventHandler;
 import io.ferrite.engine.EventView;
 import io.ferrite.engine.IdleKind;
 import io.ferrite.offheap.ConcurrentSlabPool;
+import io.ferrite.pipeline.completion.CompletionRing;
 import io.ferrite.offheap.SlabConfig;
 import io.ferrite.offheap.SingleOwnerSlabPool;
 import io.ferrite.offheap.SlabPool;
@@ -16,8 +17,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 
 /**
@@ -29,9 +28,8 @@ import java.time.Duration;
  * default: for up to 50 µs at a time, so new events are taken in promptly), or on a thread of its
  * own ({@link LaneSpec#ownThread()}).
  *
- * <p>Events finish out of journal order, so the lanes number what they take in (a sequence) and
- * the worker advances {@code completed}, the first sequence not yet finished, over finished ones
- * only; {@link #finishedBelow()} is that event's journal index. The engine holds the next stage
+ * <p>Events finish out of journal order, so a {@link CompletionRing} numbers what the lanes take
+ * in and knows the oldest unfinished event: {@link #finishedBelow()}. The engine holds the next stage
  * and the checkpoint there (see {@link DeferredHandler}): after a crash, what was in the lanes is
  * handled again. Sequences live in a ring twice the slots; when the slots are all taken or the
  * oldest unfinished event is a ring behind, the stage thread hands events to the handler itself
@@ -47,7 +45,6 @@ import java.time.Duration;
  */
 public final class PriorityLanes implements DeferredHandler {
     private static final Logger LOG = LoggerFactory.getLogger(PriorityLanes.class);
-    private static final VarHandle INDEXES = MethodHandles.arrayElementVarHandle(long[].class);
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
     /** On the stage thread: how long the lanes are worked before the stage reads new events again. */
     static final long READ_AGAIN_AFTER_NANOS = 50_000;
@@ -58,17 +55,12 @@ public final class PriorityLanes implements DeferredHandler {
     private final SlabPool narrow;
     /** Slots for records larger than the narrow ones: made on the first such record, grown when one is larger. */
     private SlabPool wide;
-    private final int ringMask;
     private final LaneItem[] items;
-    /** The journal index of each sequence in the ring, for {@link #finishedBelow()} (release/acquire). */
-    private final long[] indexes;
+    /** Which events are finished, in any order; what the engine may pass. */
+    private final CompletionRing ring;
     @SuppressWarnings("unchecked")
     private final SpscArrayQueue<LaneItem>[] lanes = new SpscArrayQueue[LaneSpec.LANES];
     private final Progress[] handled = new Progress[LaneSpec.LANES];
-    /** The next sequence to take in: written by the stage thread. */
-    private final Progress dispatched = new Progress(0);
-    /** The first sequence not yet finished: written by the worker. */
-    private final Progress completed = new Progress(0);
     /** Times the stage thread found no room and waited for the worker. */
     private final Progress fullWaits = new Progress(0);
     private final IdleStrategy roomIdle = IdleKind.BACKOFF.newStrategy();
@@ -82,19 +74,17 @@ public final class PriorityLanes implements DeferredHandler {
         this.spec = spec;
         this.handler = handler;
         int inFlight = spec.slots() + LaneSpec.WIDE_SLOTS;
-        int ring = Integer.highestOneBit(inFlight * 2 - 1) << 1;
-        this.ringMask = ring - 1;
+        this.ring = new CompletionRing(inFlight * 2);
         this.items = new LaneItem[inFlight]; // one per slot, narrow then wide
         for (int i = 0; i < inFlight; i++) {
             items[i] = new LaneItem();
         }
-        this.indexes = new long[ring];
         for (int lane = 0; lane < LaneSpec.LANES; lane++) {
             lanes[lane] = new SpscArrayQueue<>(inFlight);
             handled[lane] = new Progress(0);
         }
         this.narrow = pool(spec, SlabConfig.of(spec.slotBytes(), spec.slots()));
-        this.worker = new LaneWorker(name + "-lanes", handler, lanes, spec.lowestEvery(), this);
+        this.worker = new LaneWorker(name + "-lanes", handler, lanes, spec.lowestEvery(), ring, this);
     }
 
     /** Slots freed by the worker thread need the lock-free pool; on the stage thread alone, the single-owner one. */
@@ -127,20 +117,16 @@ public final class PriorityLanes implements DeferredHandler {
     @Override
     public void onEvent(EventView event, long index, boolean endOfBatch) {
         int length = (int) event.recordLength();
-        long sequence = dispatched.getPlain();
-        SlabPool pool = length <= narrow.slotSize() ? narrow : widePool(sequence, length);
-        int slot = awaitRoom(sequence, pool);
+        SlabPool pool = length <= narrow.slotSize() ? narrow : widePool(length);
+        int slot = awaitRoom(pool);
         MemorySegment.copy(event.memory(), event.recordOffset(), pool.memory(), pool.offset(slot), length);
-        int position = (int) (sequence & ringMask);
         LaneItem item = items[pool == narrow ? slot : narrow.capacity() + slot];
-        item.sequence = sequence;
+        item.sequence = ring.take(index);
         item.index = index;
         item.priority = event.priority();
         item.pool = pool;
         item.slot = slot;
         item.length = length;
-        INDEXES.setRelease(indexes, position, index);
-        dispatched.setRelease(sequence + 1);
         if (!lanes[item.priority].offer(item)) { // each queue holds every slot: cannot be full
             throw new IllegalStateException("lane " + item.priority + " refused an event: a bug");
         }
@@ -151,13 +137,13 @@ public final class PriorityLanes implements DeferredHandler {
      * bytes: sized to the next power of two, so a stage meets few sizes. Allocates, but only when
      * a record is larger than any before.
      */
-    private SlabPool widePool(long sequence, int length) {
+    private SlabPool widePool(int length) {
         if (wide != null && length <= wide.slotSize()) {
             return wide;
         }
         if (wide != null) {
             while (wide.available() < wide.capacity()) { // an event waits in one (2 slots: cheap to count)
-                awaitRoom(sequence, null);
+                awaitRoom(null);
             }
             wide.close();
         }
@@ -171,10 +157,10 @@ public final class PriorityLanes implements DeferredHandler {
      * handler (stage thread) or waits for the worker (own thread). With {@code pool} null, only makes
      * one such step towards room and returns {@link SlabPool#EXHAUSTED}.
      */
-    private int awaitRoom(long sequence, SlabPool pool) {
+    private int awaitRoom(SlabPool pool) {
         boolean counted = false;
         while (true) {
-            if (pool != null && sequence - completed.getAcquire() <= ringMask) {
+            if (pool != null && ring.hasRoom()) {
                 int slot = pool.allocate();
                 if (slot != SlabPool.EXHAUSTED) {
                     roomIdle.reset();
@@ -200,30 +186,7 @@ public final class PriorityLanes implements DeferredHandler {
 
     @Override
     public long finishedBelow() {
-        while (true) {
-            long first = completed.getAcquire();
-            if (first == dispatched.getAcquire()) {
-                return NOTHING_PENDING;
-            }
-            long index = (long) INDEXES.getAcquire(indexes, (int) (first & ringMask));
-            if (completed.getAcquire() == first) { // its ring position was not reused meanwhile
-                return index;
-            }
-        }
-    }
-
-    /** Worker thread: marks how far events are finished (release). */
-    void completedUpTo(long sequence) {
-        completed.setRelease(sequence);
-    }
-
-    /** The next sequence the stage thread will take in (acquire). */
-    long dispatched() {
-        return dispatched.getAcquire();
-    }
-
-    int ringMask() {
-        return ringMask;
+        return ring.finishedBelow();
     }
 
     Progress handledCounter(int lane) {
@@ -260,10 +223,10 @@ public final class PriorityLanes implements DeferredHandler {
             return;
         }
         long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
-        while (completed.getAcquire() < dispatched.getPlain() && System.nanoTime() - deadline < 0) {
+        while (ring.unfinished() > 0 && System.nanoTime() - deadline < 0) {
             roomIdle.idle();
         }
-        long left = dispatched.getPlain() - completed.getAcquire();
+        long left = ring.unfinished();
         if (left > 0) {
             LOG.warn("stage {}: {} events still in its lanes after {} s; they are handled again after a restart",
                 name, left, DRAIN_TIMEOUT.toSeconds());

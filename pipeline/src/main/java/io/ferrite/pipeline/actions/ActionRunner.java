@@ -1,0 +1,216 @@
+package io.ferrite.pipeline.actions;
+
+import io.ferrite.concurrent.Progress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+
+/**
+ * One declared action: starts attempts (an HTTP call with the JDK client, a line appended to a
+ * file, a log line), keeps its circuit breaker and its figures, and says how long to wait before a
+ * retry (exponential backoff with full jitter, or the receiver's Retry-After).
+ *
+ * <p>Every call carries the header {@code Idempotency-Key: EVENTID-ACTION}, the same on each
+ * attempt and after a restart, so a receiver can tell a repeat.
+ *
+ * <p>Thread-safety: {@link #start} and the breaker from the executor thread; attempts end on the
+ * HTTP client's threads (they only report through the callback); figures from any thread.
+ */
+final class ActionRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(ActionRunner.class);
+    private static final Base64.Encoder BASE64 = Base64.getEncoder();
+
+    enum Breaker { CLOSED, OPEN, HALF_OPEN }
+
+    final ActionSpec spec;
+    private final HttpClient http;
+    private final ExecutorService files;
+    /** Executor thread: calls in flight. */
+    int inFlight;
+    private Breaker breaker = Breaker.CLOSED;
+    private int consecutiveFailures;
+    private long openUntilNanos;
+
+    final Progress succeeded = new Progress(0);
+    final Progress failedAttempts = new Progress(0);
+    final Progress retried = new Progress(0);
+    final Progress timedOut = new Progress(0);
+    final Progress deadLettered = new Progress(0);
+    final Progress breakerOpened = new Progress(0);
+    private volatile int breakerState;
+
+    ActionRunner(ActionSpec spec, HttpClient http, ExecutorService files) {
+        this.spec = spec;
+        this.http = http;
+        this.files = files;
+    }
+
+    /** Executor thread: starts one attempt of {@code call}; {@code done} gets its end, on any thread. */
+    void start(Call call, Consumer<Attempt> done) {
+        call.attempts++;
+        inFlight++;
+        try {
+            switch (spec.kind()) {
+                case HTTP -> http.sendAsync(request(call), HttpResponse.BodyHandlers.discarding())
+                    .whenComplete((response, error) -> done.accept(ended(call, response, error)));
+                case FILE -> CompletableFuture.runAsync(() -> append(call), files)
+                    .whenComplete((ignored, error) -> done.accept(error == null ? new Attempt(call, Attempt.Outcome.SUCCESS,
+                        -1, null) : new Attempt(call, Attempt.Outcome.RETRY, -1, String.valueOf(error.getCause()))));
+                case LOG -> {
+                    log(call);
+                    done.accept(new Attempt(call, Attempt.Outcome.SUCCESS, -1, null));
+                }
+            }
+        } catch (RuntimeException e) { // a URL that does not parse once filled in, and the like: no retry fixes it
+            done.accept(new Attempt(call, Attempt.Outcome.FAIL, -1, e.toString()));
+        }
+    }
+
+    private HttpRequest request(Call call) {
+        ActionEvent event = call.event;
+        String url = spec.target().replace("{key}", Long.toString(event.key)).replace("{type}", Integer.toString(event.type))
+            .replace("{eventId}", Long.toString(event.eventId));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(spec.timeout())
+            .header("Idempotency-Key", idempotencyKey(event))
+            .header("Ferrite-Attempt", Integer.toString(call.attempts));
+        spec.headers().forEach(request::header);
+        HttpRequest.BodyPublisher body = switch (spec.body()) {
+            case EVENT -> {
+                request.header("Content-Type", "application/json");
+                yield HttpRequest.BodyPublishers.ofString(json(call));
+            }
+            case PAYLOAD -> {
+                request.header("Content-Type", "application/octet-stream");
+                yield HttpRequest.BodyPublishers.ofByteArray(event.payload());
+            }
+            case NONE -> HttpRequest.BodyPublishers.noBody();
+        };
+        return request.method(spec.method(), body).build();
+    }
+
+    private Attempt ended(Call call, HttpResponse<Void> response, Throwable error) {
+        if (error != null) {
+            Throwable cause = error.getCause() != null ? error.getCause() : error;
+            return cause instanceof HttpTimeoutException
+                ? new Attempt(call, Attempt.Outcome.TIMEOUT, -1, "no answer within " + spec.timeout().toMillis() + " ms")
+                : new Attempt(call, Attempt.Outcome.RETRY, -1, cause.toString());
+        }
+        int status = response.statusCode();
+        if (status >= 200 && status < 300) {
+            return new Attempt(call, Attempt.Outcome.SUCCESS, -1, null);
+        }
+        String said = "HTTP " + status;
+        if (status == 429 || status == 503 || status == 408 || status >= 500) {
+            return new Attempt(call, Attempt.Outcome.RETRY, retryAfterNanos(response), said);
+        }
+        return new Attempt(call, Attempt.Outcome.FAIL, -1, said);
+    }
+
+    /** Retry-After in seconds (the HTTP-date form is not honoured: the backoff applies). */
+    private static long retryAfterNanos(HttpResponse<Void> response) {
+        return response.headers().firstValue("Retry-After").map(value -> {
+            try {
+                return Math.max(0, Long.parseLong(value.trim())) * 1_000_000_000L;
+            } catch (NumberFormatException e) {
+                return -1L;
+            }
+        }).orElse(-1L);
+    }
+
+    private void append(Call call) {
+        try {
+            Files.writeString(Path.of(spec.target()), json(call) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private void log(Call call) {
+        String line = "action " + spec.name() + ": " + json(call);
+        switch (spec.target().toLowerCase(Locale.ROOT)) {
+            case "warn" -> LOG.warn(line);
+            case "debug" -> LOG.debug(line);
+            default -> LOG.info(line);
+        }
+    }
+
+    /** The event as one JSON object, the payload in base64. */
+    private String json(Call call) {
+        ActionEvent event = call.event;
+        return String.format(Locale.ROOT, "{\"action\":\"%s\",\"idempotencyKey\":\"%s\",\"attempt\":%d,\"index\":%d,"
+                + "\"eventId\":%d,\"key\":%d,\"type\":%d,\"priority\":%d,\"timestampNanos\":%d,\"payload\":\"%s\"}",
+            spec.name(), idempotencyKey(event), call.attempts, event.index, event.eventId, event.key, event.type,
+            event.priority, event.timestampNanos, BASE64.encodeToString(event.payload()));
+    }
+
+    String idempotencyKey(ActionEvent event) {
+        return Long.toUnsignedString(event.eventId) + "-" + spec.name();
+    }
+
+    /** The delay before attempt {@code attempts + 1}: base × 2^(attempts − 1), capped, with full jitter. */
+    long backoffNanos(int attempts) {
+        long base = spec.backoffBase().toNanos();
+        long cap = spec.backoffCap().toNanos();
+        long delay = attempts >= 62 ? cap : Math.min(cap, base << Math.min(attempts - 1, 40));
+        return ThreadLocalRandom.current().nextLong(delay / 2, delay + 1); // jitter in [delay/2, delay]
+    }
+
+    /** Executor thread: whether a call may start now; when not, {@link #openUntilNanos()} says until when. */
+    boolean admits(long now) {
+        if (breaker == Breaker.OPEN && now - openUntilNanos >= 0) {
+            breaker = Breaker.HALF_OPEN; // one probe
+            breakerState = breaker.ordinal();
+            return true;
+        }
+        return breaker == Breaker.CLOSED || breaker == Breaker.HALF_OPEN && inFlight == 0;
+    }
+
+    long openUntilNanos() {
+        return openUntilNanos;
+    }
+
+    /** Executor thread: an attempt succeeded. */
+    void succeeded() {
+        consecutiveFailures = 0;
+        if (breaker != Breaker.CLOSED) {
+            breaker = Breaker.CLOSED;
+            breakerState = breaker.ordinal();
+        }
+    }
+
+    /** Executor thread: an attempt failed (any way); may open the breaker. */
+    void failed(long now) {
+        consecutiveFailures++;
+        if (spec.breakerFailures() > 0 && (breaker == Breaker.HALF_OPEN || consecutiveFailures >= spec.breakerFailures())
+            && breaker != Breaker.OPEN) {
+            breaker = Breaker.OPEN;
+            openUntilNanos = now + spec.breakerOpenFor().toNanos();
+            breakerState = breaker.ordinal();
+            breakerOpened.incrementRelease();
+            LOG.warn("action {}: circuit breaker open for {} ms after {} failures in a row", spec.name(),
+                spec.breakerOpenFor().toMillis(), consecutiveFailures);
+        }
+    }
+
+    /** 0 closed, 1 open, 2 half-open (any thread). */
+    int breakerState() {
+        return breakerState;
+    }
+}

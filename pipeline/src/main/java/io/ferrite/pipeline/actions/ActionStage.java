@@ -1,0 +1,172 @@
+package io.ferrite.pipeline.actions;
+
+import io.ferrite.concurrent.Progress;
+import io.ferrite.engine.DeferredHandler;
+import io.ferrite.engine.EventView;
+import io.ferrite.engine.IdleKind;
+import io.ferrite.engine.metrics.Metric;
+import io.ferrite.engine.metrics.MetricRegistry;
+import io.ferrite.pipeline.completion.CompletionRing;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.IdleStrategy;
+import org.jctools.queues.SpscArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * A stage that runs actions for each event its route matches: the stage thread copies the event
+ * and hands it to an {@link ActionExecutor} on a thread of its own ({@code NAME-actions}) through a
+ * bounded JCTools queue — when the queue is full the stage waits, nothing is dropped. An event is
+ * finished when each of its actions succeeded or gave up (then it is in the dead-letter journal
+ * with the action, the attempts and the last error); the engine holds the next stage and the
+ * checkpoint at the oldest unfinished event, so after a crash the actions of unfinished events run
+ * again (receivers tell repeats by the {@code Idempotency-Key} header).
+ *
+ * <p>Thread-safety: {@link #onEvent} and the lifecycle on the stage thread; figures from any thread.
+ */
+public final class ActionStage implements DeferredHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(ActionStage.class);
+    /** Events handed over and not yet taken by the executor, at most. */
+    static final int QUEUE = 4_096;
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
+    private final String name;
+    private final List<ActionRunner> actions;
+    private final SpscArrayQueue<ActionEvent> queue = new SpscArrayQueue<>(QUEUE);
+    private final CompletionRing ring = new CompletionRing(QUEUE * 4);
+    private final ActionExecutor executor;
+    private final HttpClient http;
+    private final ExecutorService files = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon()
+        .name("ferrite-action-files").factory());
+    private final IdleStrategy wait = IdleKind.BACKOFF.newStrategy();
+    private final Progress fullWaits = new Progress(0);
+    private final Duration drainTimeout;
+    private AgentRunner runner;
+
+    /**
+     * @param maxParallelism calls in flight at most, all actions together
+     * @param drainTimeout   how long {@link #onClose} waits for unfinished events (they run again after a restart)
+     */
+    public ActionStage(String name, List<ActionSpec> specs, int maxParallelism, Duration drainTimeout) {
+        this.name = name;
+        this.drainTimeout = drainTimeout;
+        this.http = HttpClient.newBuilder().connectTimeout(specs.stream().map(ActionSpec::timeout).max(Duration::compareTo)
+            .orElse(Duration.ofSeconds(30))).executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+        this.actions = specs.stream().map(spec -> new ActionRunner(spec, http, files)).toList();
+        this.executor = new ActionExecutor(name + "-actions", queue, actions, maxParallelism, ring);
+    }
+
+    public ActionStage(String name, List<ActionSpec> specs) {
+        this(name, specs, 100, DRAIN_TIMEOUT);
+    }
+
+    @Override
+    public void completionsTo(Completions completions) {
+        executor.completionsTo(completions);
+    }
+
+    @Override
+    public void onStart() {
+        runner = new AgentRunner(IdleKind.BACKOFF.newStrategy(), error -> LOG.error("action executor of {} failed", name,
+            error), null, executor);
+        AgentRunner.startOnThread(runner, task -> {
+            Thread thread = new Thread(task, executor.roleName());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Stage thread: copies the event and queues it for its actions; waits while the queue or the ring is full. */
+    @Override
+    public void onEvent(EventView event, long index, boolean endOfBatch) {
+        boolean counted = false;
+        while (!ring.hasRoom()) {
+            counted = waitForRoom(counted);
+        }
+        ActionEvent copy = new ActionEvent(ring.take(index), index, event, actions.size());
+        while (!queue.offer(copy)) {
+            counted = waitForRoom(counted);
+        }
+        wait.reset();
+    }
+
+    private boolean waitForRoom(boolean counted) {
+        if (!counted) {
+            fullWaits.incrementRelease();
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            throw new IllegalStateException("stage " + name + " interrupted while its actions' queue was full");
+        }
+        wait.idle();
+        return true;
+    }
+
+    @Override
+    public long finishedBelow() {
+        return ring.finishedBelow();
+    }
+
+    @Override
+    public void onClose() {
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        while (ring.unfinished() > 0 && System.nanoTime() - deadline < 0) {
+            wait.idle();
+        }
+        if (ring.unfinished() > 0) {
+            LOG.warn("stage {}: the actions of {} events did not finish within {} ms; they run again after a restart",
+                name, ring.unfinished(), drainTimeout.toMillis());
+        }
+        if (runner != null) {
+            runner.close();
+        }
+        http.close();
+        files.shutdown();
+    }
+
+    /** Adds the actions' figures to {@code registry}, labelled {@code action="STAGE/NAME"}. */
+    public void registerInto(MetricRegistry registry) {
+        for (ActionRunner action : actions) {
+            String label = name + "/" + action.spec.name();
+            registry.add(Metric.counter("ferrite_action_succeeded", "Actions that completed", action.succeeded::getAcquire)
+                .withLabel("action", label));
+            registry.add(Metric.counter("ferrite_action_failed_attempts", "Action attempts that failed (any way)",
+                action.failedAttempts::getAcquire).withLabel("action", label));
+            registry.add(Metric.counter("ferrite_action_retried", "Action attempts scheduled again after a failure",
+                action.retried::getAcquire).withLabel("action", label));
+            registry.add(Metric.counter("ferrite_action_timed_out", "Action attempts with no answer in time",
+                action.timedOut::getAcquire).withLabel("action", label));
+            registry.add(Metric.counter("ferrite_action_dead_lettered", "Actions that gave up (in the dead-letter journal)",
+                action.deadLettered::getAcquire).withLabel("action", label));
+            registry.add(Metric.gauge("ferrite_action_breaker_state", "Circuit breaker: 0 closed, 1 open, 2 half-open",
+                action::breakerState).withLabel("action", label));
+        }
+        registry.add(Metric.gauge("ferrite_action_in_flight", "Action calls in flight", executor::inFlight)
+            .withLabel("stage", name));
+        registry.add(Metric.gauge("ferrite_action_queue_depth", "Events waiting for the action executor", queue::size)
+            .withLabel("stage", name));
+        registry.add(Metric.counter("ferrite_action_full_waits", "Times the stage waited for the action executor",
+            fullWaits::getAcquire).withLabel("stage", name));
+    }
+
+    /** Events taken and not yet finished. */
+    public long unfinished() {
+        return ring.unfinished();
+    }
+
+    /** Succeeded, failed attempts, retried, timed out, dead-lettered for {@code action} (tests, {@code /status}). */
+    public long[] figures(String action) {
+        ActionRunner runner = actions.stream().filter(a -> a.spec.name().equals(action)).findFirst().orElseThrow();
+        return new long[] {runner.succeeded.getAcquire(), runner.failedAttempts.getAcquire(), runner.retried.getAcquire(),
+            runner.timedOut.getAcquire(), runner.deadLettered.getAcquire()};
+    }
+
+    public String name() {
+        return name;
+    }
+}

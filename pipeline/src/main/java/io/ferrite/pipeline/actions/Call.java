@@ -1,0 +1,21 @@
+package io.ferrite.pipeline.actions;
+
+/**
+ * One action for one event, across its attempts.
+ *
+ * <p>Thread-safety: executor thread only (an attempt's callback only reads it into its {@link Attempt}).
+ */
+final class Call {
+    final ActionEvent event;
+    final ActionRunner action;
+    /** Attempts started so far. */
+    int attempts;
+    /** When it may start again ({@link System#nanoTime()}), while it waits for a retry or a breaker. */
+    long dueNanos;
+    String lastError;
+
+    Call(ActionEvent event, ActionRunner action) {
+        this.event = event;
+        this.action = action;
+    }
+}
