@@ -321,7 +321,8 @@ final class RunCommand implements Callable<Integer> {
         if (tokenFile != null && tokensFile != null) {
             throw new IllegalArgumentException("--token-file and --tokens-file: give one of them");
         }
-        ServerPipeline pipeline = ServerPipeline.read(pipelineFile, stageJars, tokensFile);
+        ServerPipeline pipeline = ServerPipeline.read(pipelineFile, stageJars, tokensFile,
+            mode == Durability.MEMORY ? null : journal.resolve("state"));
         EngineBuilder engine = Engine.builder().durability(mode).idle(idleKind).checkpointEvery(checkpointEvery)
             .dedupWindow(dedupMaxIds, dedupAge).minFreeDisk(minFreeMb << 20);
         pipeline.addStages(engine, stage);

@@ -42,14 +42,15 @@ final class ServerPipeline {
      * @param pipelineFile the pipeline, or null
      * @param stageJars    jars with its stage classes
      * @param tokensFile   tokens and principals, or null
+     * @param stateDirectory where action stages keep their ledgers of completed actions, or null (MEMORY)
      */
-    static ServerPipeline read(Path pipelineFile, List<Path> stageJars, Path tokensFile) {
+    static ServerPipeline read(Path pipelineFile, List<Path> stageJars, Path tokensFile, Path stateDirectory) {
         Identities identities = tokensFile == null ? null : Identities.read(tokensFile);
         if (pipelineFile == null) {
             return new ServerPipeline(null, null, identities);
         }
         var pipeline = PipelineFile.read(pipelineFile);
-        return new ServerPipeline(Stages.build(pipeline, Stages.loader(stageJars)),
+        return new ServerPipeline(Stages.build(pipeline, Stages.loader(stageJars), stateDirectory),
             new ReloadablePolicies(pipelineFile, pipeline, identities), identities);
     }
 

@@ -83,11 +83,20 @@ public final class Stages {
      * @throws PipelineException naming the stage's line when its class cannot be loaded or made
      */
     public static List<Built> build(Pipeline pipeline, ClassLoader loader) {
+        return build(pipeline, loader, null);
+    }
+
+    /**
+     * As {@link #build(Pipeline, ClassLoader)}, keeping the action stages' ledgers of completed
+     * actions in {@code stateDirectory} (the journal's directory of a durable server), or none when null.
+     */
+    public static List<Built> build(Pipeline pipeline, ClassLoader loader, Path stateDirectory) {
         List<Built> built = new ArrayList<>();
         Path directory = Path.of(pipeline.source()).toAbsolutePath().getParent(); // relative paths start here
         Marks marks = Marks.of(pipeline.policies());
         for (StageSpec spec : pipeline.stages()) {
-            EventHandler handler = spec.use().equals(ACTIONS) ? actionStage(spec, pipeline) : handler(spec, loader, directory);
+            EventHandler handler = spec.use().equals(ACTIONS) ? actionStage(spec, pipeline, stateDirectory)
+                : handler(spec, loader, directory);
             if (spec.lanes() != null) {
                 handler = new PriorityLanes(spec.name(), spec.lanes(), handler);
             }
@@ -148,13 +157,14 @@ public final class Stages {
             lanes::fullWaits).withLabel("stage", stage));
     }
 
-    private static ActionStage actionStage(StageSpec spec, Pipeline pipeline) {
+    private static ActionStage actionStage(StageSpec spec, Pipeline pipeline, Path stateDirectory) {
         if (spec.actions().isEmpty()) {
             throw new PipelineException(spec.where() + ": stage " + spec.name() + ": use: actions needs actions: [NAMES]");
         }
         List<ActionSpec> actions = spec.actions().stream().map(name -> pipeline.actions().stream()
             .filter(action -> action.name().equals(name)).findFirst().orElseThrow()).toList();
-        return new ActionStage(spec.name(), actions, (int) option(spec, "max-parallelism", 100), Duration.ofSeconds(30));
+        return new ActionStage(spec.name(), actions, (int) option(spec, "max-parallelism", 100), Duration.ofSeconds(30),
+            stateDirectory, option(spec, "remember", 1 << 20));
     }
 
     /** The action stages among {@code stages}. */

@@ -28,6 +28,9 @@ final class ActionExecutor implements Agent {
     private final List<ActionRunner> actions;
     private final int maxParallelism;
     private final CompletionRing ring;
+    /** Completed actions across restarts, or null when the stage keeps none. */
+    private final ActionLedger ledger;
+    private final Progress suppressed = new Progress(0);
     private final MpscUnboundedArrayQueue<Attempt> ended = new MpscUnboundedArrayQueue<>(1024);
     private final Consumer<Attempt> onEnd = ended::offer;
     /** Calls ready to start, per action (so one action's full quota does not hold the others back). */
@@ -39,7 +42,8 @@ final class ActionExecutor implements Agent {
 
     @SuppressWarnings("unchecked")
     ActionExecutor(String roleName, SpscArrayQueue<ActionEvent> inbound, List<ActionRunner> actions, int maxParallelism,
-                   CompletionRing ring) {
+                   CompletionRing ring, ActionLedger ledger) {
+        this.ledger = ledger;
         this.roleName = roleName;
         this.inbound = inbound;
         this.actions = actions;
@@ -151,6 +155,12 @@ final class ActionExecutor implements Agent {
                     continue;
                 }
                 ready[i].poll();
+                if (call.attempts == 0 && ledger != null && ledger.completed(call.event.eventId, i)) {
+                    suppressed.incrementRelease(); // completed before a restart: not fired again
+                    finish(call);
+                    progress = true;
+                    continue;
+                }
                 inFlight++;
                 action.start(call, onEnd);
                 started++;
@@ -170,6 +180,9 @@ final class ActionExecutor implements Agent {
     /** One action of the event is done (or gave up); the last one finishes the event. */
     private void finish(Call call) {
         ActionEvent event = call.event;
+        if (ledger != null && call.attempts > 0) {
+            ledger.remember(event.eventId, actions.indexOf(call.action), event.index);
+        }
         if (--event.pending == 0) {
             engine().finished(event.index, event.view());
             ring.finish(event.sequence);
@@ -182,6 +195,11 @@ final class ActionExecutor implements Agent {
             throw new IllegalStateException(roleName + " runs outside an engine");
         }
         return engine;
+    }
+
+    /** Actions skipped because they completed before a restart. */
+    long suppressed() {
+        return suppressed.getAcquire();
     }
 
     /** Calls in flight now (a snapshot). */

@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.http.HttpClient;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -47,23 +48,30 @@ public final class ActionStage implements DeferredHandler {
     private final IdleStrategy wait = IdleKind.BACKOFF.newStrategy();
     private final Progress fullWaits = new Progress(0);
     private final Duration drainTimeout;
+    private final ActionLedger ledger;
     private AgentRunner runner;
 
     /**
      * @param maxParallelism calls in flight at most, all actions together
      * @param drainTimeout   how long {@link #onClose} waits for unfinished events (they run again after a restart)
+     * @param stateDirectory where the ledger of completed actions is kept ({@code actions-NAME.dat}), or
+     *                       null for none (then a restart fires again every action after the checkpoint)
+     * @param window         completed actions the ledger remembers (keep it far above the checkpoint interval)
      */
-    public ActionStage(String name, List<ActionSpec> specs, int maxParallelism, Duration drainTimeout) {
+    public ActionStage(String name, List<ActionSpec> specs, int maxParallelism, Duration drainTimeout, Path stateDirectory,
+                       long window) {
         this.name = name;
         this.drainTimeout = drainTimeout;
+        this.ledger = stateDirectory == null ? null : new ActionLedger(stateDirectory.resolve("actions-" + name + ".dat"),
+            window);
         this.http = HttpClient.newBuilder().connectTimeout(specs.stream().map(ActionSpec::timeout).max(Duration::compareTo)
             .orElse(Duration.ofSeconds(30))).executor(Executors.newVirtualThreadPerTaskExecutor()).build();
         this.actions = specs.stream().map(spec -> new ActionRunner(spec, http, files)).toList();
-        this.executor = new ActionExecutor(name + "-actions", queue, actions, maxParallelism, ring);
+        this.executor = new ActionExecutor(name + "-actions", queue, actions, maxParallelism, ring, ledger);
     }
 
     public ActionStage(String name, List<ActionSpec> specs) {
-        this(name, specs, 100, DRAIN_TIMEOUT);
+        this(name, specs, 100, DRAIN_TIMEOUT, null, 0);
     }
 
     @Override
@@ -127,6 +135,9 @@ public final class ActionStage implements DeferredHandler {
         }
         http.close();
         files.shutdown();
+        if (ledger != null) {
+            ledger.close(); // after the executor stopped: it is the ledger's one thread
+        }
     }
 
     /** Adds the actions' figures to {@code registry}, labelled {@code action="STAGE/NAME"}. */
@@ -152,6 +163,13 @@ public final class ActionStage implements DeferredHandler {
             .withLabel("stage", name));
         registry.add(Metric.counter("ferrite_action_full_waits", "Times the stage waited for the action executor",
             fullWaits::getAcquire).withLabel("stage", name));
+        registry.add(Metric.counter("ferrite_action_suppressed", "Actions not fired again after a restart (completed before)",
+            executor::suppressed).withLabel("stage", name));
+    }
+
+    /** Actions not fired again because the ledger says they completed before a restart. */
+    public long suppressed() {
+        return executor.suppressed();
     }
 
     /** Events taken and not yet finished. */
