@@ -3,6 +3,7 @@ package io.ferrite.bench.cli;
 import io.ferrite.bench.engine.ChronicleAppendScenario;
 import io.ferrite.bench.engine.PipeScenario;
 import io.ferrite.bench.kafka.KafkaProduceScenario;
+import io.ferrite.bench.pipeline.ActionScenario;
 import io.ferrite.bench.pipeline.LaneScenario;
 import io.ferrite.bench.suite.Scenario;
 import io.ferrite.bench.suite.SuiteKind;
@@ -26,7 +27,8 @@ import java.util.regex.Pattern;
  *       maximum throughput, fixed rates 10k/100k/500k/1M on the auto transport (async, 1 connection)
  *       and 100k on the others, TLS (OpenSSL and JDK providers) and metrics on/off at maximum and at
  *       100k on the auto transport, priority-0 latency with and without a priority-3 flood, with
- *       and without priority lanes, Kafka acks=1 and acks=all;</li>
+ *       and without priority lanes, webhook actions (fast and 100 ms receivers, 100 and 1 in flight)
+ *       beside the JDK HttpClient alone, Kafka acks=1 and acks=all;</li>
  *   <li>full: quick plus every fixed rate for every transport, durability and connection count, and
  *       the hand-off A/B ({@code ab.handoff.*}, auto transport).</li>
  * </ul>
@@ -121,6 +123,11 @@ final class Catalog {
             for (LaneScenario.Mode mode : LaneScenario.Mode.values()) {
                 list.add(new LaneScenario(mode, flood));
             }
+        }
+        for (boolean ferrite : new boolean[] {true, false}) {
+            list.add(new ActionScenario(ferrite, 100, 0));
+            list.add(new ActionScenario(ferrite, 100, 100));
+            list.add(new ActionScenario(ferrite, 1, 100));
         }
         list.add(new KafkaProduceScenario("1"));
         list.add(new KafkaProduceScenario("all"));

@@ -10,6 +10,7 @@ import org.jctools.queues.SpscArrayQueue;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -32,7 +33,12 @@ final class ActionExecutor implements Agent {
     private final ActionLedger ledger;
     private final Progress suppressed = new Progress(0);
     private final MpscUnboundedArrayQueue<Attempt> ended = new MpscUnboundedArrayQueue<>(1024);
-    private final Consumer<Attempt> onEnd = ended::offer;
+    /** An attempt ended (any thread): queue it and wake the executor if it parked. */
+    private final Consumer<Attempt> onEnd = attempt -> {
+        ended.offer(attempt);
+        wake();
+    };
+    private volatile Thread thread;
     /** Calls ready to start, per action (so one action's full quota does not hold the others back). */
     private final ArrayDeque<Call>[] ready;
     private final PriorityQueue<Call> waiting = new PriorityQueue<>((a, b) -> Long.compare(a.dueNanos, b.dueNanos));
@@ -57,6 +63,22 @@ final class ActionExecutor implements Agent {
 
     void completionsTo(DeferredHandler.Completions engine) {
         this.completions = engine;
+    }
+
+    @Override
+    public void onStart() {
+        thread = Thread.currentThread();
+    }
+
+    /**
+     * Any thread: there is work (an event queued, an attempt ended). The executor idles with
+     * backoff and parks up to a millisecond; a call answered in less must not wait for that.
+     */
+    void wake() {
+        Thread executor = thread;
+        if (executor != null) {
+            LockSupport.unpark(executor);
+        }
     }
 
     @Override

@@ -102,6 +102,9 @@ public final class ActionStage implements DeferredHandler {
             counted = waitForRoom(counted);
         }
         wait.reset();
+        if (endOfBatch) {
+            executor.wake(); // one wake-up per batch of events, not per event
+        }
     }
 
     private boolean waitForRoom(boolean counted) {
