@@ -4,7 +4,8 @@ import com.sun.net.httpserver.HttpServer;
 import io.ferrite.client.ClientConfig;
 import io.ferrite.client.FerriteClient;
 import io.ferrite.testing.Await;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,8 +50,9 @@ class CliActionsCrashTest {
         }
     }
 
-    @Test
-    void everyAckedEventsActionCompletesAfterAKillNine() throws Exception {
+    @ParameterizedTest(name = "--checkpoint-every {0}")
+    @ValueSource(ints = {1, 10, 100, 1000})
+    void everyAckedEventsActionCompletesAfterAKillNine(int checkpointEvery) throws Exception {
         Map<String, AtomicInteger> callsByKey = new ConcurrentHashMap<>();
         AtomicLong calls = new AtomicLong();
         HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
@@ -79,9 +81,10 @@ class CliActionsCrashTest {
                 with: {max-parallelism: 16}
             """.formatted(receiver.getAddress().getPort()));
         String[] run = {"run", "--port", "0", "--admin-port", "0", "--journal", dir.resolve("journal").toString(),
-            "--cpus", "none", "--pipeline", pipeline.toString(), "--checkpoint-every", "100"};
+            "--cpus", "none", "--pipeline", pipeline.toString(), "--checkpoint-every", Integer.toString(checkpointEvery)};
         long callsAtKill;
         long suppressed;
+        double rate;
         try {
             try (CliProcess server = CliProcess.start(run)) {
                 int port = server.awaitReady(Duration.ofSeconds(60));
@@ -93,7 +96,10 @@ class CliActionsCrashTest {
                     client.flush();
                     assertThat(client.awaitAcked(last, Duration.ofSeconds(30))).as("every event ACKed").isTrue();
                 }
-                Await.until("the burst of calls under way", Duration.ofSeconds(60), () -> calls.get() >= 300);
+                long burstStart = System.nanoTime();
+                long callsAtStart = calls.get();
+                Await.until("the burst of calls under way", Duration.ofSeconds(60), () -> calls.get() >= callsAtStart + 1_000);
+                rate = (calls.get() - callsAtStart) / ((System.nanoTime() - burstStart) / 1e9);
                 server.kill(); // SIGKILL
                 callsAtKill = calls.get();
             }
@@ -112,13 +118,15 @@ class CliActionsCrashTest {
             receiver.stop(0);
         }
         long repeats = calls.get() - callsByKey.size();
-        System.out.printf("actions crash test: %d events, %d calls before the kill, %d calls in all, %d repeats,"
-            + " %d not fired again (the ledger)%n", EVENTS, callsAtKill, calls.get(), repeats, suppressed);
+        System.out.printf("actions crash test, --checkpoint-every %d: %.0f actions/s before the kill; %d events, %d calls"
+                + " before the kill, %d in all: %d repeats at the receiver, %d replayed but not fired again (the ledger)%n",
+            checkpointEvery, rate, EVENTS, callsAtKill, calls.get(), repeats, suppressed);
         assertThat(callsByKey).hasSize(EVENTS);
         assertThat(callsByKey.keySet()).allMatch(key -> key.endsWith("-hook"));
-        // the ledger of completed actions stops the replay from firing them again: only calls in flight
-        // at the kill (at most max-parallelism) can reach the receiver twice
+        // only calls in flight at the kill (at most max-parallelism) reach the receiver twice: the stage
+        // checkpoints what is finished whenever it idles, and the ledger stops a longer replay from firing
+        // completed actions again (ActionStageTest proves it with the checkpoint removed)
         assertThat(repeats).as("calls sent again after the restart").isLessThanOrEqualTo(16);
-        assertThat(suppressed).as("completed actions replayed from the checkpoint and not fired").isPositive();
+        assertThat(suppressed).as("completed actions replayed from the checkpoint and not fired").isNotNegative();
     }
 }

@@ -129,7 +129,7 @@ public final class ActionScenario implements Scenario {
             long published = answered.sum();
             while (System.nanoTime() < end) {
                 if (published - answered.sum() >= 2L * parallelism) { // keep the stage busy, not a backlog to drain
-                    Thread.onSpinWait();
+                    java.util.concurrent.locks.LockSupport.parkNanos(20_000); // not a spin: 2 cores, the peer blocks too
                     continue;
                 }
                 long id = nextId++;
@@ -147,7 +147,7 @@ public final class ActionScenario implements Scenario {
             byte[] body = new byte[200];
             while (System.nanoTime() < end) {
                 slots.acquire();
-                client.sendAsync(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                client.sendAsync(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                     HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> slots.release());
             }
             slots.acquire(parallelism);

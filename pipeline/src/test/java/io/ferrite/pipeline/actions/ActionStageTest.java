@@ -161,4 +161,35 @@ class ActionStageTest {
             + "stages:\n  - {name: s, use: log, actions: [a]}\n")).hasMessageContaining("stages[0].actions: a stage runs a"
             + " handler (use:) or actions, not both");
     }
+
+    @Test
+    void theLedgerKeepsAReplayFromFiringCompletedActionsAgain() throws Exception {
+        List<Long> after = new CopyOnWriteArrayList<>();
+        Path state = dir.resolve("action-state");
+        try (Receiver receiver = new Receiver()) {
+            Pipeline pipeline = pipeline("http: {url: '%s'}".formatted(receiver.url()), "");
+            for (int pass = 1; pass <= 2; pass++) {
+                int run = pass;
+                List<Stages.Built> stages = Stages.build(pipeline, Stages.loader(List.of()), state);
+                try (Engine engine = Stages.addTo(Engine.builder().journal(dir.resolve("journal"))
+                    .durability(Durability.ASYNC), stages).stage("after", (event, index, endOfBatch) -> after.add(event.key()))
+                    .build()) {
+                    if (run == 1) {
+                        for (long key = 1; key <= 20; key++) {
+                            engine.publish(1, key, key, 0, PAYLOAD, 0, 4);
+                        }
+                    }
+                    int seen = 20 * run; // the second run's stages replay the journal from its start
+                    ActionStage actions = Stages.actionStages(stages).getFirst();
+                    Await.until("run " + run + ": the next stage saw the events", Duration.ofSeconds(20),
+                        () -> after.size() == seen && actions.suppressed() == (run - 1) * 20L,
+                        () -> after.size() + " seen, " + actions.suppressed() + " suppressed, " + receiver.calls() + " calls");
+                }
+                if (run == 1) { // forget every checkpoint: the restarted stages replay the whole journal
+                    java.nio.file.Files.delete(dir.resolve("journal").resolve("state").resolve("checkpoints.dat"));
+                }
+            }
+            assertThat(receiver.calls()).as("each action fired once across the two runs").isEqualTo(20);
+        }
+    }
 }
