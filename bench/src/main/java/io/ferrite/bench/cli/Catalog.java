@@ -81,6 +81,9 @@ final class Catalog {
             list.add(TcpScenarios.ferriteWithoutDedup(auto, connections));
         }
         for (int connections : CONNECTIONS) {
+            list.add(TcpScenarios.ferriteActionsNoMatch(auto, connections));
+        }
+        for (int connections : CONNECTIONS) {
             list.add(TcpScenarios.ferritePipeline(auto, connections));
         }
         for (boolean on : new boolean[] {true, false}) {

@@ -92,6 +92,31 @@ public final class TcpScenarios {
             NettyTransports.unavailableReason(transport));
     }
 
+    /** A webhook action stage whose route matches none of the load's events (type 1): what an idle action stage costs. */
+    static final String ACTIONS_NO_MATCH = """
+        actions:
+          - name: hook
+            http: {url: 'http://127.0.0.1:9/never/{key}'}
+        stages:
+          - name: out
+            actions: [hook]
+            route: {type: 999}
+        """;
+
+    /**
+     * Ingest with an action stage that the events do not match ({@code tcp.max.<transport>.async-actions-idle.c<N>})
+     * against the plain server: events that fire no action must not pay for the actions (target ≥ 0.95×).
+     */
+    public static Scenario ferriteActionsNoMatch(TransportKind transport, int connections) {
+        String name = "tcp.max." + transport.cliName() + ".async-actions-idle.c" + connections;
+        String description = String.format(Locale.ROOT, "FerriteServer (%s, async, an action stage matching no event)"
+            + " <- LoadGenerator, %d connection(s), 64-byte events as fast as ACKs allow", transport.cliName(), connections);
+        return new LoadScenario(name, "tcp-max", description,
+            List.of("tcp.max." + transport.cliName() + ".async.c" + connections), 0, connections,
+            () -> new FerriteTarget(transport, Durability.ASYNC, true, null, FerriteTarget.Metrics.DEFAULT, ACTIONS_NO_MATCH),
+            NettyTransports.unavailableReason(transport));
+    }
+
     /**
      * What observability costs ({@code tcp.<max|rateR>.<transport>.async-metrics-<on|off>.c<N>}): the
      * node with its admin port, observer, counters file and ACK latency, scraped every second, against
