@@ -129,14 +129,19 @@ public final class ActionStage implements DeferredHandler {
         while (ring.unfinished() > 0 && System.nanoTime() - deadline < 0) {
             wait.idle();
         }
-        if (ring.unfinished() > 0) {
+        boolean drained = ring.unfinished() == 0;
+        if (!drained) {
             LOG.warn("stage {}: the actions of {} events did not finish within {} ms; they run again after a restart",
                 name, ring.unfinished(), drainTimeout.toMillis());
         }
         if (runner != null) {
             runner.close();
         }
-        http.close();
+        if (drained) {
+            http.close();
+        } else {
+            http.shutdownNow(); // close() would wait for the stalled calls, up to their timeouts
+        }
         files.shutdown();
         if (ledger != null) {
             ledger.close(); // after the executor stopped: it is the ledger's one thread
