@@ -51,7 +51,7 @@ class PipelineFileTest {
         assertMistake("name: x\n", "f.yaml:1: stages: missing");
         assertMistake("stages: []\n", "f.yaml:1: stages: expected a list of stages");
         assertMistake("stages:\n  - name: a\n    use: log\n    colour: red\n",
-            "f.yaml:4: stages[0].colour: unknown field; the fields here are lanes, name, route, use, with");
+            "f.yaml:4: stages[0].colour: unknown field; the fields here are actions, lanes, name, route, use, with");
         assertMistake("stages:\n  - name: a\n", "f.yaml:2: stages[0].use: missing; say what the stage runs: discard, log");
         assertMistake("stages:\n  - use: log\n", "f.yaml:2: stages[0].name: missing");
         assertMistake("stages:\n  - name: Big Name\n    use: log\n", "f.yaml:2: stages[0].name: 'Big Name' is not a stage name");

@@ -7,6 +7,7 @@ import io.ferrite.engine.IdleKind;
 import io.ferrite.engine.metrics.Metric;
 import io.ferrite.engine.metrics.MetricRegistry;
 import io.ferrite.pipeline.completion.CompletionRing;
+import io.ferrite.pipeline.completion.OwnThread;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.IdleStrategy;
 import org.jctools.queues.SpscArrayQueue;
@@ -81,13 +82,7 @@ public final class ActionStage implements DeferredHandler {
 
     @Override
     public void onStart() {
-        runner = new AgentRunner(IdleKind.BACKOFF.newStrategy(), error -> LOG.error("action executor of {} failed", name,
-            error), null, executor);
-        AgentRunner.startOnThread(runner, task -> {
-            Thread thread = new Thread(task, executor.roleName());
-            thread.setDaemon(true);
-            return thread;
-        });
+        runner = OwnThread.start(executor, IdleKind.BACKOFF.newStrategy());
     }
 
     /** Stage thread: copies the event and queues it for its actions; waits while the queue or the ring is full. */

@@ -7,6 +7,7 @@ import io.ferrite.engine.EventView;
 import io.ferrite.engine.IdleKind;
 import io.ferrite.offheap.ConcurrentSlabPool;
 import io.ferrite.pipeline.completion.CompletionRing;
+import io.ferrite.pipeline.completion.OwnThread;
 import io.ferrite.offheap.SlabConfig;
 import io.ferrite.offheap.SingleOwnerSlabPool;
 import io.ferrite.offheap.SlabPool;
@@ -104,13 +105,7 @@ public final class PriorityLanes implements DeferredHandler {
             worker.onStart();
             return;
         }
-        runner = new AgentRunner(IdleKind.BACKOFF.newStrategy(),
-            error -> LOG.error("lane worker of stage {} failed", name, error), null, worker);
-        AgentRunner.startOnThread(runner, task -> {
-            Thread thread = new Thread(task, worker.roleName());
-            thread.setDaemon(true);
-            return thread;
-        });
+        runner = OwnThread.start(worker, IdleKind.BACKOFF.newStrategy());
     }
 
     /** Stage thread: copies the event into a slot and offers it to its lane; waits while there is no room. */
