@@ -53,8 +53,9 @@ import java.util.regex.Pattern;
 public final class PipelineFile {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
     private static final Set<String> TOP = Set.of("name", "stages", "policies", "actions");
-    private static final Set<String> ACTION = Set.of("name", "http", "file", "log", "timeout", "retries", "breaker",
-        "max-parallelism");
+    private static final Set<String> ACTION = Set.of("name", "http", "file", "log", "kafka", "timeout", "retries",
+        "breaker", "max-parallelism");
+    private static final Set<String> KAFKA = Set.of("bootstrap", "topic");
     private static final Set<String> HTTP = Set.of("url", "method", "headers", "body");
     private static final Set<String> RETRIES = Set.of("attempts", "base", "cap");
     private static final Set<String> BREAKER = Set.of("failures", "open-for");
@@ -177,9 +178,20 @@ public final class PipelineFile {
                 throw error(node, path + ".name", name == null ? "missing; every action needs a name"
                     : "'" + name + "' is not an action name: lower case letters, digits, '-' and '_', at most 63");
             }
-            List<String> kinds = fields.keySet().stream().filter(Set.of("http", "file", "log")::contains).toList();
+            List<String> kinds = fields.keySet().stream().filter(Set.of("http", "file", "log", "kafka")::contains).toList();
             if (kinds.size() != 1) {
-                throw error(node, path, "say what the action does, once: http: {url: ...}, file: PATH or log: info");
+                throw error(node, path, "say what the action does, once: http: {url: ...}, file: PATH, log: info or"
+                    + " kafka: {bootstrap: HOST:PORT, topic: T}");
+            }
+            String bootstrap = null;
+            if (kinds.getFirst().equals("kafka")) {
+                Map<String, Node> kafka = mapping(fields.get("kafka"), path + ".kafka", KAFKA);
+                if (!kafka.containsKey("bootstrap") || !kafka.containsKey("topic")) {
+                    throw error(fields.get("kafka"), path + ".kafka", "needs bootstrap: HOST:PORT[,...] and topic: NAME");
+                }
+                bootstrap = scalar(kafka.get("bootstrap"), path + ".kafka.bootstrap");
+                fields = new java.util.HashMap<>(fields);
+                fields.put("kafka", kafka.get("topic")); // the target is the topic
             }
             Map<String, Node> http = kinds.getFirst().equals("http") ? mapping(fields.get("http"), path + ".http", HTTP) : Map.of();
             String target = http.isEmpty() ? scalar(fields.get(kinds.getFirst()), path + "." + kinds.getFirst())
@@ -210,7 +222,7 @@ public final class PipelineFile {
                 duration(breaker.get("open-for"), path + ".breaker.open-for", "30s"),
                 (int) (fields.containsKey("max-parallelism") ? number(fields.get("max-parallelism"), path + ".max-parallelism",
                     1, 10_000, "a whole number 1..10000") : 100),
-                source + ":" + line(node));
+                bootstrap, source + ":" + line(node));
         }
 
         private Duration duration(Node node, String path, String fallback) {

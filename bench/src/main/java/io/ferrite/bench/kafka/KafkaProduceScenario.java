@@ -4,6 +4,7 @@ import io.ferrite.bench.suite.Metric;
 import io.ferrite.bench.suite.Sampler;
 import io.ferrite.bench.suite.Scenario;
 import io.ferrite.bench.suite.TrialResult;
+import io.ferrite.testing.KafkaBroker;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;

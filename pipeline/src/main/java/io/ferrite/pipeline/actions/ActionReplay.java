@@ -25,7 +25,12 @@ public final class ActionReplay implements AutoCloseable {
      * @return null when the action succeeded, else the last error
      */
     public String replay(ActionSpec spec, byte[] record) throws InterruptedException {
-        ActionRunner runner = new ActionRunner(spec, http, files);
+        try (ActionRunner runner = new ActionRunner(spec, http, files)) {
+            return replay(runner, spec, record);
+        }
+    }
+
+    private String replay(ActionRunner runner, ActionSpec spec, byte[] record) throws InterruptedException {
         EventView view = new EventView().wrap(MemorySegment.ofArray(record), 0, record.length);
         Call call = new Call(new ActionEvent(0, -1, view, 1), runner);
         while (true) {

@@ -1,6 +1,11 @@
 package io.ferrite.pipeline.actions;
 
 import io.ferrite.concurrent.Progress;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,8 +19,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -23,8 +30,9 @@ import java.util.function.Consumer;
 
 /**
  * One declared action: starts attempts (an HTTP call with the JDK client, a line appended to a
- * file, a log line), keeps its circuit breaker and its figures, and says how long to wait before a
- * retry (exponential backoff with full jitter, or the receiver's Retry-After).
+ * file, a log line, a record produced to Kafka), keeps its circuit breaker and its figures, and says
+ * how long to wait before a retry (exponential backoff with full jitter, or the receiver's
+ * Retry-After).
  *
  * <p>Every call carries the header {@code Idempotency-Key: EVENTID-ACTION}, the same on each
  * attempt and after a restart, so a receiver can tell a repeat.
@@ -32,7 +40,7 @@ import java.util.function.Consumer;
  * <p>Thread-safety: {@link #start} and the breaker from the executor thread; attempts end on the
  * HTTP client's threads (they only report through the callback); figures from any thread.
  */
-final class ActionRunner {
+final class ActionRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ActionRunner.class);
     private static final Base64.Encoder BASE64 = Base64.getEncoder();
 
@@ -41,6 +49,8 @@ final class ActionRunner {
     final ActionSpec spec;
     private final HttpClient http;
     private final ExecutorService files;
+    /** For Kafka actions: an idempotent producer (acks=all); else null. */
+    private final KafkaProducer<String, String> kafka;
     /** Executor thread: calls in flight. */
     int inFlight;
     private Breaker breaker = Breaker.CLOSED;
@@ -59,6 +69,20 @@ final class ActionRunner {
         this.spec = spec;
         this.http = http;
         this.files = files;
+        this.kafka = spec.kind() == ActionSpec.Kind.KAFKA ? producer(spec) : null;
+    }
+
+    private static KafkaProducer<String, String> producer(ActionSpec spec) {
+        int requestTimeout = (int) Math.max(1_000, spec.timeout().toMillis() / 2);
+        Map<String, Object> config = Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, spec.bootstrap(),
+            ProducerConfig.ACKS_CONFIG, "all",
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+            ProducerConfig.LINGER_MS_CONFIG, 5,
+            ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeout,
+            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(spec.timeout().toMillis(), requestTimeout + 10L),
+            ProducerConfig.CLIENT_ID_CONFIG, "ferrite-action-" + spec.name());
+        return new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
     }
 
     /** Executor thread: starts one attempt of {@code call}; {@code done} gets its end, on any thread. */
@@ -76,6 +100,10 @@ final class ActionRunner {
                     log(call);
                     done.accept(new Attempt(call, Attempt.Outcome.SUCCESS, -1, null));
                 }
+                case KAFKA -> kafka.send(new ProducerRecord<>(spec.target(), idempotencyKey(call.event), json(call)),
+                    (metadata, error) -> done.accept(error == null ? new Attempt(call, Attempt.Outcome.SUCCESS, -1, null)
+                        : new Attempt(call, error instanceof RetriableException ? Attempt.Outcome.RETRY
+                            : Attempt.Outcome.FAIL, -1, error.toString())));
             }
         } catch (RuntimeException e) { // a URL that does not parse once filled in, and the like: no retry fixes it
             done.accept(new Attempt(call, Attempt.Outcome.FAIL, -1, e.toString()));
@@ -206,6 +234,14 @@ final class ActionRunner {
             breakerOpened.incrementRelease();
             LOG.warn("action {}: circuit breaker open for {} ms after {} failures in a row", spec.name(),
                 spec.breakerOpenFor().toMillis(), consecutiveFailures);
+        }
+    }
+
+    /** Closes the Kafka producer, if any (after sending what it holds, for up to 5 s). */
+    @Override
+    public void close() {
+        if (kafka != null) {
+            kafka.close(Duration.ofSeconds(5));
         }
     }
 

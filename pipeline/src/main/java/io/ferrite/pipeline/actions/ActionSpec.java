@@ -11,7 +11,8 @@ import java.util.Map;
  *
  * @param name           unique name; with the eventId, the idempotency key of each call
  * @param kind           what it does
- * @param target         the URL template ({@code {key}}, {@code {type}}, {@code {eventId}}), the file, or the log level
+ * @param target         the URL template ({@code {key}}, {@code {type}}, {@code {eventId}}), the file, the log
+ *                       level, or the Kafka topic
  * @param method         HTTP method (POST, PUT, GET...)
  * @param headers        extra HTTP headers
  * @param body           what an HTTP call sends
@@ -22,11 +23,12 @@ import java.util.Map;
  * @param breakerFailures consecutive failures that open the breaker (0: no breaker)
  * @param breakerOpenFor  how long an open breaker holds calls back before one probe
  * @param maxParallelism calls of this action in flight at most
+ * @param bootstrap      for Kafka: the brokers ({@code host:port,...}); else null
  * @param where          {@code file:line}
  */
 public record ActionSpec(String name, Kind kind, String target, String method, Map<String, String> headers, Body body,
                          Duration timeout, int attempts, Duration backoffBase, Duration backoffCap, int breakerFailures,
-                         Duration breakerOpenFor, int maxParallelism, String where) {
+                         Duration breakerOpenFor, int maxParallelism, String bootstrap, String where) {
     public ActionSpec {
         headers = Map.copyOf(headers);
     }
@@ -34,7 +36,7 @@ public record ActionSpec(String name, Kind kind, String target, String method, M
     /** This action as declared anywhere: the same but for its line (a reload compares actions so). */
     public ActionSpec anywhere() {
         return new ActionSpec(name, kind, target, method, headers, body, timeout, attempts, backoffBase, backoffCap,
-            breakerFailures, breakerOpenFor, maxParallelism, "");
+            breakerFailures, breakerOpenFor, maxParallelism, bootstrap, "");
     }
 
     /** What an action does. */
@@ -44,7 +46,9 @@ public record ActionSpec(String name, Kind kind, String target, String method, M
         /** One JSON line appended to a file. */
         FILE,
         /** One log line. */
-        LOG
+        LOG,
+        /** One record produced to a Kafka topic (idempotent producer, acks=all), keyed by the idempotency key. */
+        KAFKA
     }
 
     /** What an HTTP call sends. */

@@ -138,6 +138,7 @@ public final class ActionStage implements DeferredHandler {
             http.shutdownNow(); // close() would wait for the stalled calls, up to their timeouts
         }
         files.shutdown();
+        actions.forEach(ActionRunner::close);
         if (ledger != null) {
             ledger.close(); // after the executor stopped: it is the ledger's one thread
         }

@@ -1,6 +1,5 @@
-package io.ferrite.bench.kafka;
+package io.ferrite.testing;
 
-import io.ferrite.bench.engine.TempDirectory;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
@@ -28,28 +27,30 @@ import java.util.concurrent.TimeUnit;
  * One Apache Kafka broker in KRaft mode (combined broker and controller, node 1) running in this
  * JVM: storage formatted with Kafka's own storage tool in a fresh temporary directory, both
  * listeners on 127.0.0.1 and free ports, replication factor 1, Kafka's default (page-cache) flush
- * policy. Started and stopped by the Kafka scenario.
+ * policy. For the bench's Kafka peer and for tests of what Ferrite sends to Kafka; a module that
+ * uses it declares {@code kafka_2.13} itself (it is optional here).
  *
  * <p>Thread-safety: start and close from one thread; the broker runs on Kafka's own threads.
  */
-final class KafkaBroker implements AutoCloseable {
-    private final TempDirectory directory;
+public final class KafkaBroker implements AutoCloseable {
+    private final Path directory;
     private final KafkaRaftServer server;
     private final int port;
 
-    private KafkaBroker(TempDirectory directory, KafkaRaftServer server, int port) {
+    private KafkaBroker(Path directory, KafkaRaftServer server, int port) {
         this.directory = directory;
         this.server = server;
         this.port = port;
     }
 
-    static KafkaBroker start() throws IOException {
-        TempDirectory directory = new TempDirectory();
+    /** Formats storage in a new temporary directory and starts the broker. */
+    public static KafkaBroker start() throws IOException {
+        Path directory = Files.createTempDirectory("ferrite-kafka-");
         try {
             int port = freePort();
             int controllerPort = freePort();
-            Properties properties = properties(directory.path(), port, controllerPort);
-            Path file = directory.path().resolve("server.properties");
+            Properties properties = properties(directory, port, controllerPort);
+            Path file = directory.resolve("server.properties");
             try (OutputStream out = Files.newOutputStream(file)) {
                 properties.store(out, "ferrite bench: single KRaft broker on loopback");
             }
@@ -63,7 +64,7 @@ final class KafkaBroker implements AutoCloseable {
             server.startup();
             return new KafkaBroker(directory, server, port);
         } catch (IOException | RuntimeException e) {
-            directory.close();
+            delete(directory);
             throw e;
         }
     }
@@ -96,12 +97,13 @@ final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    String bootstrap() {
+    /** {@code 127.0.0.1:PORT}. */
+    public String bootstrap() {
         return "127.0.0.1:" + port;
     }
 
     /** Creates a topic of one partition, replication factor 1, and waits for it. */
-    void createTopic(String topic) throws Exception {
+    public void createTopic(String topic) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()))) {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
@@ -113,7 +115,15 @@ final class KafkaBroker implements AutoCloseable {
             server.shutdown();
             server.awaitShutdown();
         } finally {
-            directory.close();
+            delete(directory);
+        }
+    }
+
+    private static void delete(Path directory) {
+        try (var files = Files.walk(directory)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+        } catch (IOException e) {
+            // a temporary directory left behind is not worth failing for
         }
     }
 }
