@@ -105,6 +105,9 @@ final class ActionExecutor implements Agent {
             Call call = attempt.call();
             ActionRunner action = call.action;
             action.inFlight--;
+            action.durations.beginBatch();
+            action.durations.record(now - call.startedNanos);
+            action.durations.endBatch();
             switch (attempt.outcome()) {
                 case SUCCESS -> {
                     action.succeeded();

@@ -1,6 +1,7 @@
 package io.ferrite.pipeline.actions;
 
 import io.ferrite.concurrent.Progress;
+import io.ferrite.engine.metrics.LatencyRecorder;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -63,6 +64,8 @@ final class ActionRunner implements AutoCloseable {
     final Progress timedOut = new Progress(0);
     final Progress deadLettered = new Progress(0);
     final Progress breakerOpened = new Progress(0);
+    /** How long attempts took, start to end (the executor thread is its one writer). */
+    final LatencyRecorder durations = new LatencyRecorder();
     private volatile int breakerState;
 
     ActionRunner(ActionSpec spec, HttpClient http, ExecutorService files) {
@@ -88,6 +91,7 @@ final class ActionRunner implements AutoCloseable {
     /** Executor thread: starts one attempt of {@code call}; {@code done} gets its end, on any thread. */
     void start(Call call, Consumer<Attempt> done) {
         call.attempts++;
+        call.startedNanos = System.nanoTime();
         inFlight++;
         try {
             switch (spec.kind()) {

@@ -160,6 +160,11 @@ public final class ActionStage implements DeferredHandler {
                 action.deadLettered::getAcquire).withLabel("action", label));
             registry.add(Metric.gauge("ferrite_action_breaker_state", "Circuit breaker: 0 closed, 1 open, 2 half-open",
                 action::breakerState).withLabel("action", label));
+            for (int percentile : new int[] {50, 95, 99}) {
+                registry.add(Metric.gauge("ferrite_action_duration_p" + percentile + "_micros",
+                    "Action attempts' duration since the start, percentile " + percentile + ", microseconds",
+                    () -> action.durations.snapshot().getValueAtPercentile(percentile) / 1_000).withLabel("action", label));
+            }
         }
         registry.add(Metric.gauge("ferrite_action_in_flight", "Action calls in flight", executor::inFlight)
             .withLabel("stage", name));
@@ -179,6 +184,12 @@ public final class ActionStage implements DeferredHandler {
     /** Events taken and not yet finished. */
     public long unfinished() {
         return ring.unfinished();
+    }
+
+    /** The p-th percentile of {@code action}'s attempt durations since the start, in nanoseconds. */
+    public long durationNanos(String action, double percentile) {
+        return actions.stream().filter(a -> a.spec.name().equals(action)).findFirst().orElseThrow().durations.snapshot()
+            .getValueAtPercentile(percentile);
     }
 
     /** Succeeded, failed attempts, retried, timed out, dead-lettered for {@code action} (tests, {@code /status}). */

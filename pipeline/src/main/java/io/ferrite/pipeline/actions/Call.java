@@ -13,6 +13,8 @@ final class Call {
     /** When it may start again ({@link System#nanoTime()}), while it waits for a retry or a breaker. */
     long dueNanos;
     String lastError;
+    /** {@link System#nanoTime()} when the current attempt started. */
+    long startedNanos;
 
     Call(ActionEvent event, ActionRunner action) {
         this.event = event;

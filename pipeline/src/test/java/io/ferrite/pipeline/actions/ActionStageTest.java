@@ -120,6 +120,9 @@ class ActionStageTest {
             Await.until("40 calls done", Duration.ofSeconds(30), () -> after.size() == 40);
             double seconds = (System.nanoTime() - start) / 1e9;
             assertThat(receiver.maxConcurrent.get()).as("calls the receiver served at once").isEqualTo(8);
+            ActionStage actions = Stages.actionStages(built).getFirst();
+            assertThat(actions.durationNanos("hook", 50)).as("an attempt's duration covers the receiver's 100 ms")
+                .isBetween(100_000_000L, 5_000_000_000L);
             assertThat(seconds).as("40 calls of 100 ms, 8 at a time, take at least 0.5 s").isGreaterThanOrEqualTo(0.45);
         }
     }
