@@ -56,9 +56,14 @@ final class DlqCommand implements Runnable {
         }
     }
 
-    static String describe(int number, DeadLetter letter) {
-        EventFrame event = new EventFrame().wrap(MemorySegment.ofArray(letter.record()), JournalRecord.EVENT_OFFSET,
+    /** The event in a dead letter's record. */
+    static EventFrame event(DeadLetter letter) {
+        return new EventFrame().wrap(MemorySegment.ofArray(letter.record()), JournalRecord.EVENT_OFFSET,
             letter.record().length - JournalRecord.EVENT_OFFSET);
+    }
+
+    static String describe(int number, DeadLetter letter) {
+        EventFrame event = event(letter);
         return String.format("#%d index=%d stage=%s eventId=%s type=%d key=%d priority=%d payload=%dB error=%s", number,
             letter.index(), letter.stage(), Long.toUnsignedString(event.eventId()), event.type(), event.key(),
             event.priority(), event.payloadLength(), letter.error());
@@ -108,11 +113,9 @@ final class DlqCommand implements Runnable {
                 throw new IllegalArgumentException("N: no dead letter #" + number + "; there are " + letters.size());
             }
             DeadLetter letter = letters.get(number - 1);
-            EventFrame event = new EventFrame().wrap(MemorySegment.ofArray(letter.record()), JournalRecord.EVENT_OFFSET,
-            letter.record().length - JournalRecord.EVENT_OFFSET);
+            EventFrame event = event(letter);
             byte[] payload = new byte[(int) event.payloadLength()];
-            MemorySegment.copy(MemorySegment.ofArray(letter.record()), event.payloadOffset(), MemorySegment.ofArray(payload),
-                0, payload.length);
+            event.copyPayloadTo(MemorySegment.ofArray(payload), 0);
             PrintWriter out = spec.commandLine().getOut();
             out.println(describe(number, letter));
             out.println("payload (hex): " + HexFormat.of().formatHex(payload));

@@ -2,6 +2,7 @@ package io.ferrite.cli;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.ferrite.engine.Durations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -15,6 +16,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -39,7 +41,7 @@ final class HooksCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        long workNanos = RunCommand.flag("--work", work, io.ferrite.engine.Durations::parse).toNanos();
+        long workNanos = RunCommand.flag("--work", work, Durations::parse).toNanos();
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 1024);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", exchange -> answer(exchange, workNanos));
@@ -53,7 +55,7 @@ final class HooksCommand implements Callable<Integer> {
             stop.countDown();
         }));
         long last = -1;
-        while (!stop.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+        while (!stop.await(1, TimeUnit.SECONDS)) {
             long now = calls.sum();
             if (now != last) {
                 out.printf("calls=%d keys=%d repeats=%d%n", now, keys.size(), now - keys.size());

@@ -1,10 +1,10 @@
 package io.ferrite.engine;
 
 import io.ferrite.protocol.EventFrame;
+import io.ferrite.protocol.Wire;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 /**
  * What the server's admission policy attached to an event, journaled in the three bytes the
@@ -23,8 +23,6 @@ public final class EventMarks {
     public static final int DROP = 1;
     /** Tags that fit: bits 0..15 of {@link #tags(int)}. */
     public static final int MAX_TAGS = 16;
-
-    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private EventMarks() {
     }
@@ -49,12 +47,11 @@ public final class EventMarks {
     /** Writes {@code marks} into the reserved bytes of the EVENT body at {@code body}. */
     public static void write(MemorySegment memory, long body, int marks) {
         memory.set(ValueLayout.JAVA_BYTE, body + EventFrame.RESERVED_OFFSET, (byte) marks);
-        memory.set(U16, body + EventFrame.RESERVED_OFFSET + 1, (short) (marks >>> 8));
+        memory.set(Wire.U16, body + EventFrame.RESERVED_OFFSET + 1, (short) (marks >>> 8));
     }
 
     /** Reads the marks of the EVENT body at {@code body}. */
     public static int read(MemorySegment memory, long body) {
-        return Byte.toUnsignedInt(memory.get(ValueLayout.JAVA_BYTE, body + EventFrame.RESERVED_OFFSET))
-            | Short.toUnsignedInt(memory.get(U16, body + EventFrame.RESERVED_OFFSET + 1)) << 8;
+        return Wire.u8(memory, body + EventFrame.RESERVED_OFFSET) | Wire.u16(memory, body + EventFrame.RESERVED_OFFSET + 1) << 8;
     }
 }

@@ -183,23 +183,27 @@ public final class PipelineFile {
                 throw error(node, path, "say what the action does, once: http: {url: ...}, file: PATH, log: info or"
                     + " kafka: {bootstrap: HOST:PORT, topic: T}");
             }
-            String bootstrap = null;
-            if (kinds.getFirst().equals("kafka")) {
-                Map<String, Node> kafka = mapping(fields.get("kafka"), path + ".kafka", KAFKA);
-                if (!kafka.containsKey("bootstrap") || !kafka.containsKey("topic")) {
-                    throw error(fields.get("kafka"), path + ".kafka", "needs bootstrap: HOST:PORT[,...] and topic: NAME");
+            String kind = kinds.getFirst();
+            Map<String, Node> http = kind.equals("http") ? mapping(fields.get("http"), path + ".http", HTTP) : Map.of();
+            Map<String, Node> kafka = kind.equals("kafka") ? mapping(fields.get("kafka"), path + ".kafka", KAFKA) : Map.of();
+            String target = switch (kind) {
+                case "http" -> {
+                    String url = http.containsKey("url") ? scalar(http.get("url"), path + ".http.url") : "";
+                    if (!url.startsWith("http")) {
+                        throw error(fields.get("http"), path + ".http.url", "expected an http(s) URL; {key}, {type} and"
+                            + " {eventId} are replaced by the event's");
+                    }
+                    yield url;
                 }
-                bootstrap = scalar(kafka.get("bootstrap"), path + ".kafka.bootstrap");
-                fields = new java.util.HashMap<>(fields);
-                fields.put("kafka", kafka.get("topic")); // the target is the topic
-            }
-            Map<String, Node> http = kinds.getFirst().equals("http") ? mapping(fields.get("http"), path + ".http", HTTP) : Map.of();
-            String target = http.isEmpty() ? scalar(fields.get(kinds.getFirst()), path + "." + kinds.getFirst())
-                : http.containsKey("url") ? scalar(http.get("url"), path + ".http.url") : null;
-            if (target == null || http.containsKey("url") && !target.startsWith("http")) {
-                throw error(fields.get("http"), path + ".http.url", "expected an http(s) URL; {key}, {type} and {eventId}"
-                    + " are replaced by the event's");
-            }
+                case "kafka" -> {
+                    if (!kafka.containsKey("bootstrap") || !kafka.containsKey("topic")) {
+                        throw error(fields.get("kafka"), path + ".kafka", "needs bootstrap: HOST:PORT[,...] and topic: NAME");
+                    }
+                    yield scalar(kafka.get("topic"), path + ".kafka.topic");
+                }
+                default -> scalar(fields.get(kind), path + "." + kind);
+            };
+            String bootstrap = kafka.isEmpty() ? null : scalar(kafka.get("bootstrap"), path + ".kafka.bootstrap");
             Map<String, String> headers = new LinkedHashMap<>();
             if (http.containsKey("headers") && http.get("headers") instanceof MappingNode map) {
                 map.getValue().forEach(t -> headers.put(scalar(t.getKeyNode(), path + ".http.headers"),
@@ -211,17 +215,14 @@ public final class PipelineFile {
             }
             Map<String, Node> retries = fields.containsKey("retries") ? mapping(fields.get("retries"), path + ".retries", RETRIES) : Map.of();
             Map<String, Node> breaker = fields.containsKey("breaker") ? mapping(fields.get("breaker"), path + ".breaker", BREAKER) : Map.of();
-            return new ActionSpec(name, ActionSpec.Kind.valueOf(kinds.getFirst().toUpperCase(Locale.ROOT)), target,
+            return new ActionSpec(name, ActionSpec.Kind.valueOf(kind.toUpperCase(Locale.ROOT)), target,
                 http.containsKey("method") ? scalar(http.get("method"), path + ".http.method").toUpperCase(Locale.ROOT) : "POST",
                 headers, ActionSpec.Body.valueOf(body.toUpperCase(Locale.ROOT)), duration(fields.get("timeout"), path + ".timeout", "30s"),
-                (int) (retries.containsKey("attempts") ? number(retries.get("attempts"), path + ".retries.attempts", 1, 100,
-                    "a whole number 1..100") : 5),
+                (int) numberOr(retries, "attempts", path + ".retries", 1, 100, 5),
                 duration(retries.get("base"), path + ".retries.base", "100ms"), duration(retries.get("cap"), path + ".retries.cap", "30s"),
-                (int) (breaker.containsKey("failures") ? number(breaker.get("failures"), path + ".breaker.failures", 0, 1_000_000,
-                    "a whole number, 0 for no breaker") : 5),
+                (int) numberOr(breaker, "failures", path + ".breaker", 0, 1_000_000, 5),
                 duration(breaker.get("open-for"), path + ".breaker.open-for", "30s"),
-                (int) (fields.containsKey("max-parallelism") ? number(fields.get("max-parallelism"), path + ".max-parallelism",
-                    1, 10_000, "a whole number 1..10000") : 100),
+                (int) numberOr(fields, "max-parallelism", path, 1, 10_000, 100),
                 bootstrap, source + ":" + line(node));
         }
 
@@ -392,12 +393,12 @@ public final class PipelineFile {
             }
             Map<String, Node> fields = mapping(node, path, LANES);
             LaneSpec fallback = LaneSpec.DEFAULT;
-            int slots = (int) laneNumber(fields, "slots", path, 1, 1 << 20, fallback.slots());
-            int slotBytes = (int) laneNumber(fields, "slot-bytes", path, 64, 1 << 20, fallback.slotBytes());
+            int slots = (int) numberOr(fields, "slots", path, 1, 1 << 20, fallback.slots());
+            int slotBytes = (int) numberOr(fields, "slot-bytes", path, 64, 1 << 20, fallback.slotBytes());
             if (slotBytes % 8 != 0) {
                 throw error(fields.get("slot-bytes"), path + ".slot-bytes", "must be a multiple of 8, got " + slotBytes);
             }
-            int lowestEvery = (int) laneNumber(fields, "lowest-every", path, 1, 1 << 20, fallback.lowestEvery());
+            int lowestEvery = (int) numberOr(fields, "lowest-every", path, 1, 1 << 20, fallback.lowestEvery());
             boolean ownThread = false;
             if (fields.containsKey("thread")) {
                 String thread = scalar(fields.get("thread"), path + ".thread");
@@ -410,7 +411,8 @@ public final class PipelineFile {
             return new LaneSpec(slots, slotBytes, lowestEvery, ownThread);
         }
 
-        private long laneNumber(Map<String, Node> fields, String key, String path, long low, long high, long fallback) {
+        /** {@code fields.key}, a whole number in [low, high], or {@code fallback} when it is not there. */
+        private long numberOr(Map<String, Node> fields, String key, String path, long low, long high, long fallback) {
             Node node = fields.get(key);
             return node == null ? fallback : number(node, path + "." + key, low, high, "a whole number " + low + ".." + high);
         }

@@ -87,7 +87,7 @@ final class ActionExecutor implements Agent {
         int work = drainEnded(now);
         while (!waiting.isEmpty() && now - waiting.peek().dueNanos >= 0) {
             Call due = waiting.poll();
-            ready[actions.indexOf(due.action)].add(due);
+            ready[due.actionIndex].add(due);
             work++;
         }
         work += takeEvents();
@@ -147,7 +147,7 @@ final class ActionExecutor implements Agent {
         while (queuedCalls() < maxParallelism && (event = inbound.relaxedPoll()) != null) {
             taken++;
             for (int i = 0; i < actions.size(); i++) {
-                ready[i].add(new Call(event, actions.get(i)));
+                ready[i].add(new Call(event, actions.get(i), i));
             }
         }
         return taken;
@@ -206,7 +206,7 @@ final class ActionExecutor implements Agent {
     private void finish(Call call) {
         ActionEvent event = call.event;
         if (ledger != null && call.attempts > 0) {
-            ledger.remember(event.eventId, actions.indexOf(call.action), event.index);
+            ledger.remember(event.eventId, call.actionIndex, event.index);
         }
         if (--event.pending == 0) {
             engine().finished(event.index, event.view());

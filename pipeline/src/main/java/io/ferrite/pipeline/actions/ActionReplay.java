@@ -6,9 +6,11 @@ import java.lang.foreign.MemorySegment;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs one action again for one dead-lettered event ({@code ferrite dlq replay}): the same call
@@ -32,14 +34,14 @@ public final class ActionReplay implements AutoCloseable {
 
     private String replay(ActionRunner runner, ActionSpec spec, byte[] record) throws InterruptedException {
         EventView view = new EventView().wrap(MemorySegment.ofArray(record), 0, record.length);
-        Call call = new Call(new ActionEvent(0, -1, view, 1), runner);
+        Call call = new Call(new ActionEvent(0, -1, view, 1), runner, 0);
         while (true) {
             CompletableFuture<Attempt> ended = new CompletableFuture<>();
             runner.start(call, ended::complete);
             Attempt attempt;
             try {
                 attempt = ended.get(spec.timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            } catch (ExecutionException | TimeoutException e) {
                 return String.valueOf(e);
             }
             switch (attempt.outcome()) {

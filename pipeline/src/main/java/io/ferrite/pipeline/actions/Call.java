@@ -8,6 +8,8 @@ package io.ferrite.pipeline.actions;
 final class Call {
     final ActionEvent event;
     final ActionRunner action;
+    /** The action's position in its stage (its queue, and its part of the ledger's key). */
+    final int actionIndex;
     /** Attempts started so far. */
     int attempts;
     /** When it may start again ({@link System#nanoTime()}), while it waits for a retry or a breaker. */
@@ -16,8 +18,9 @@ final class Call {
     /** {@link System#nanoTime()} when the current attempt started. */
     long startedNanos;
 
-    Call(ActionEvent event, ActionRunner action) {
+    Call(ActionEvent event, ActionRunner action, int actionIndex) {
         this.event = event;
         this.action = action;
+        this.actionIndex = actionIndex;
     }
 }

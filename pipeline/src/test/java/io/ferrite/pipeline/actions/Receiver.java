@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -35,6 +36,8 @@ final class Receiver implements AutoCloseable {
     final Map<String, List<Long>> timesByKey = new ConcurrentHashMap<>();
     private final AtomicInteger concurrent = new AtomicInteger();
     private final HttpServer server;
+    /** Released by {@link #close()}: ends the stalls. */
+    private final CountDownLatch closed = new CountDownLatch(1);
     private volatile Answer answers = (key, attempt) -> 200;
     private volatile long workMillis;
 
@@ -86,7 +89,7 @@ final class Receiver implements AutoCloseable {
             }
             int status = answers.status(key, attempt);
             if (status < 0) {
-                Thread.sleep(60_000); // a stall: the caller's timeout fires first
+                closed.await(); // a stall until the receiver closes: the caller's timeout fires first
                 return;
             }
             if (status == 429) {
@@ -102,6 +105,7 @@ final class Receiver implements AutoCloseable {
 
     @Override
     public void close() {
+        closed.countDown();
         server.stop(0);
     }
 }

@@ -7,18 +7,18 @@ import io.ferrite.engine.EventView;
 import io.ferrite.pipeline.Route;
 import io.ferrite.pipeline.RoutedStage;
 
-import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The process {@link LanesCrashTest} kills: a durable engine whose stage has priority lanes (the
  * lowest served last) and a handler that appends each key it finishes to {@code handled.txt}. Key 1
- * takes half a second, so the rest queue up; key {@value #STUCK}, the only priority-3 event, waits
+ * waits until every event is published, so the rest queue up; key {@value #STUCK}, the only priority-3 event, waits
  * in its lane until the others are done and then never finishes. Prints READY once the 99 others
  * are finished, then waits to be killed.
  */
@@ -32,17 +32,20 @@ public final class LanesCrashChild {
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         Path handled = dir.resolve("handled.txt");
+        CountDownLatch published = new CountDownLatch(1);
+        CountDownLatch othersFinished = new CountDownLatch(COUNT - 1);
         EventHandler appending = new EventHandler() {
             @Override
             public void onEvent(EventView event, long index, boolean endOfBatch) throws Exception {
-                if (event.key() == 1) {
-                    Thread.sleep(500);
+                if (event.key() == 1 && !published.await(60, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the events were not published within 60 s");
                 }
                 if (event.key() == STUCK) {
                     new CountDownLatch(1).await(); // never finishes: the process is killed first
                 }
                 Files.writeString(handled, event.key() + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
+                othersFinished.countDown();
             }
         };
         Engine engine = Engine.builder().journal(dir.resolve("journal")).durability(Durability.ASYNC).checkpointEvery(1)
@@ -53,15 +56,12 @@ public final class LanesCrashChild {
                 throw new IllegalStateException("event " + key + " was not accepted");
             }
         }
-        while (lines(handled) < COUNT - 1) {
-            Thread.sleep(10);
+        published.countDown();
+        if (!othersFinished.await(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("only " + (COUNT - 1 - othersFinished.getCount()) + " events finished in 60 s");
         }
         System.out.println("READY");
         System.out.flush();
-        Thread.sleep(Long.MAX_VALUE);
-    }
-
-    static long lines(Path file) throws IOException {
-        return Files.exists(file) ? Files.readAllLines(file).size() : 0;
+        new CountDownLatch(1).await(); // until the test kills this process
     }
 }
