@@ -37,10 +37,14 @@ class CliActionsCrashTest {
     Path dir;
 
     private static long metric(String adminPort, String name) {
+        return (long) metricValue(adminPort, name);
+    }
+
+    private static double metricValue(String adminPort, String name) {
         try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
             String text = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + adminPort
                 + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-            return text.lines().filter(line -> line.startsWith(name + " ")).mapToLong(line -> (long) Double.parseDouble(
+            return text.lines().filter(line -> line.startsWith(name + " ")).mapToDouble(line -> Double.parseDouble(
                 line.substring(name.length() + 1))).findFirst().orElse(-1);
         } catch (java.io.IOException e) {
             return -1;
@@ -109,6 +113,9 @@ class CliActionsCrashTest {
                 String adminPort = restarted.awaitLine("ferrite listening on ", Duration.ofSeconds(1)).replaceAll(".* admin=", "");
                 Await.until("every ACKed event's action reached the receiver", Duration.ofSeconds(120),
                     () -> callsByKey.size() == EVENTS, () -> callsByKey.size() + " keys of " + EVENTS);
+                // the receiver takes 5 ms a call: the attempts' median over the last 10 s says at least that
+                Await.until("the action's duration summary covers the receiver's time", Duration.ofSeconds(20),
+                    () -> metricValue(adminPort, "ferrite_action_duration_seconds{action=\"out/hook\",quantile=\"0.5\"}") >= 0.005);
                 Await.until("the restarted stage caught up", Duration.ofSeconds(60),
                     () -> metric(adminPort, "ferrite_stage_lag_events{stage=\"out\"}") == 0);
                 suppressed = metric(adminPort, "ferrite_action_suppressed_total{stage=\"out\"}");

@@ -127,10 +127,10 @@ final class Catalog {
                 list.add(new LaneScenario(mode, flood));
             }
         }
-        for (boolean ferrite : new boolean[] {true, false}) {
-            list.add(new ActionScenario(ferrite, 100, 0));
-            list.add(new ActionScenario(ferrite, 100, 100));
-            list.add(new ActionScenario(ferrite, 1, 100));
+        for (ActionScenario.Caller caller : ActionScenario.Caller.values()) {
+            list.add(new ActionScenario(caller, 100, 0));
+            list.add(new ActionScenario(caller, 100, 100));
+            list.add(new ActionScenario(caller, 1, 100));
         }
         list.add(new KafkaProduceScenario("1"));
         list.add(new KafkaProduceScenario("all"));

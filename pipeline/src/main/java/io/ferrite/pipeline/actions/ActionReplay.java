@@ -3,7 +3,6 @@ package io.ferrite.pipeline.actions;
 import io.ferrite.engine.EventView;
 
 import java.lang.foreign.MemorySegment;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -19,7 +18,7 @@ import java.util.concurrent.TimeoutException;
  * <p>Thread-safety: one replay per instance at a time; close it when done.
  */
 public final class ActionReplay implements AutoCloseable {
-    private final HttpClient http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+    private final WebhookClient http = new WebhookClient("dlq-replay", 1, Duration.ofSeconds(30));
     private final ExecutorService files = Executors.newSingleThreadExecutor();
 
     /**

@@ -11,17 +11,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -30,7 +27,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
 /**
- * One declared action: starts attempts (an HTTP call with the JDK client, a line appended to a
+ * One declared action: starts attempts (an HTTP call through the stage's {@link WebhookClient}, a line appended to a
  * file, a log line, a record produced to Kafka), keeps its circuit breaker and its figures, and says
  * how long to wait before a retry (exponential backoff with full jitter, or the receiver's
  * Retry-After).
@@ -48,10 +45,16 @@ final class ActionRunner implements AutoCloseable {
     enum Breaker { CLOSED, OPEN, HALF_OPEN }
 
     final ActionSpec spec;
-    private final HttpClient http;
+    private final WebhookClient http;
     private final ExecutorService files;
     /** For Kafka actions: an idempotent producer (acks=all); else null. */
     private final KafkaProducer<String, String> kafka;
+    /**
+     * For Kafka actions: the thread that calls {@code send}, which blocks while the producer has no
+     * metadata for the topic (a broker unreachable) or no buffer space — never the executor's thread.
+     * One thread, so records leave in the order their calls started.
+     */
+    private final ExecutorService kafkaSender;
     /** Executor thread: calls in flight. */
     int inFlight;
     private Breaker breaker = Breaker.CLOSED;
@@ -68,11 +71,13 @@ final class ActionRunner implements AutoCloseable {
     final LatencyRecorder durations = new LatencyRecorder();
     private volatile int breakerState;
 
-    ActionRunner(ActionSpec spec, HttpClient http, ExecutorService files) {
+    ActionRunner(ActionSpec spec, WebhookClient http, ExecutorService files) {
         this.spec = spec;
         this.http = http;
         this.files = files;
         this.kafka = spec.kind() == ActionSpec.Kind.KAFKA ? producer(spec) : null;
+        this.kafkaSender = kafka == null ? null : java.util.concurrent.Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().daemon().name("ferrite-action-kafka-" + spec.name()).factory());
     }
 
     private static KafkaProducer<String, String> producer(ActionSpec spec) {
@@ -84,6 +89,7 @@ final class ActionRunner implements AutoCloseable {
             ProducerConfig.LINGER_MS_CONFIG, 5,
             ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeout,
             ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(spec.timeout().toMillis(), requestTimeout + 10L),
+            ProducerConfig.MAX_BLOCK_MS_CONFIG, spec.timeout().toMillis(), // send() waits for metadata at most this long
             ProducerConfig.CLIENT_ID_CONFIG, "ferrite-action-" + spec.name());
         return new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
     }
@@ -95,8 +101,7 @@ final class ActionRunner implements AutoCloseable {
         inFlight++;
         try {
             switch (spec.kind()) {
-                case HTTP -> http.sendAsync(request(call), HttpResponse.BodyHandlers.discarding())
-                    .whenComplete((response, error) -> done.accept(ended(call, response, error)));
+                case HTTP -> sendHttp(call, done);
                 case FILE -> CompletableFuture.runAsync(() -> append(call), files)
                     .whenComplete((ignored, error) -> done.accept(error == null ? new Attempt(call, Attempt.Outcome.SUCCESS,
                         -1, null) : new Attempt(call, Attempt.Outcome.RETRY, -1, String.valueOf(error.getCause()))));
@@ -104,65 +109,85 @@ final class ActionRunner implements AutoCloseable {
                     log(call);
                     done.accept(new Attempt(call, Attempt.Outcome.SUCCESS, -1, null));
                 }
-                case KAFKA -> kafka.send(new ProducerRecord<>(spec.target(), idempotencyKey(call.event), json(call)),
-                    (metadata, error) -> done.accept(error == null ? new Attempt(call, Attempt.Outcome.SUCCESS, -1, null)
-                        : new Attempt(call, error instanceof RetriableException ? Attempt.Outcome.RETRY
-                            : Attempt.Outcome.FAIL, -1, error.toString())));
+                case KAFKA -> {
+                    ProducerRecord<String, String> record = new ProducerRecord<>(spec.target(), idempotencyKey(call.event),
+                        json(call));
+                    kafkaSender.execute(() -> produce(call, record, done));
+                }
             }
         } catch (RuntimeException e) { // a URL that does not parse once filled in, and the like: no retry fixes it
             done.accept(new Attempt(call, Attempt.Outcome.FAIL, -1, e.toString()));
         }
     }
 
-    private HttpRequest request(Call call) {
+    /** The Kafka sender's thread: one record; a broker that does not acknowledge in time is a timeout, retried. */
+    private void produce(Call call, ProducerRecord<String, String> record, Consumer<Attempt> done) {
+        try {
+            kafka.send(record, (metadata, error) -> done.accept(error == null
+                ? new Attempt(call, Attempt.Outcome.SUCCESS, -1, null)
+                : new Attempt(call, error instanceof org.apache.kafka.common.errors.TimeoutException ? Attempt.Outcome.TIMEOUT
+                    : error instanceof RetriableException ? Attempt.Outcome.RETRY : Attempt.Outcome.FAIL, -1, error.toString())));
+        } catch (RuntimeException e) { // the producer closed, a record it refuses outright: no retry fixes it
+            done.accept(new Attempt(call, Attempt.Outcome.FAIL, -1, e.toString()));
+        }
+    }
+
+    private void sendHttp(Call call, Consumer<Attempt> done) {
         ActionEvent event = call.event;
         String url = spec.target().replace("{key}", Long.toString(event.key)).replace("{type}", Integer.toString(event.type))
             .replace("{eventId}", Long.toString(event.eventId));
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(spec.timeout())
-            .header("Idempotency-Key", idempotencyKey(event))
-            .header("Ferrite-Attempt", Integer.toString(call.attempts));
-        spec.headers().forEach(request::header);
-        HttpRequest.BodyPublisher body = switch (spec.body()) {
+        List<String> headers = new ArrayList<>(8 + 2 * spec.headers().size());
+        headers.add("Idempotency-Key");
+        headers.add(idempotencyKey(event));
+        headers.add("Ferrite-Attempt");
+        headers.add(Integer.toString(call.attempts));
+        spec.headers().forEach((name, value) -> {
+            headers.add(name);
+            headers.add(value);
+        });
+        byte[] body = switch (spec.body()) {
             case EVENT -> {
-                request.header("Content-Type", "application/json");
-                yield HttpRequest.BodyPublishers.ofString(json(call));
+                headers.add("Content-Type");
+                headers.add("application/json");
+                yield json(call).getBytes(StandardCharsets.UTF_8);
             }
             case PAYLOAD -> {
-                request.header("Content-Type", "application/octet-stream");
-                yield HttpRequest.BodyPublishers.ofByteArray(event.payload());
+                headers.add("Content-Type");
+                headers.add("application/octet-stream");
+                yield event.payload();
             }
-            case NONE -> HttpRequest.BodyPublishers.noBody();
+            case NONE -> null;
         };
-        return request.method(spec.method(), body).build();
+        http.send(spec.method(), url, headers, body, spec.timeout(),
+            (status, retryAfter, error) -> done.accept(ended(call, status, retryAfter, error)));
     }
 
-    private Attempt ended(Call call, HttpResponse<Void> response, Throwable error) {
+    private Attempt ended(Call call, int status, String retryAfter, Throwable error) {
         if (error != null) {
-            Throwable cause = error.getCause() != null ? error.getCause() : error;
-            return cause instanceof HttpTimeoutException
+            return WebhookClient.isTimeout(error)
                 ? new Attempt(call, Attempt.Outcome.TIMEOUT, -1, "no answer within " + spec.timeout().toMillis() + " ms")
-                : new Attempt(call, Attempt.Outcome.RETRY, -1, cause.toString());
+                : new Attempt(call, Attempt.Outcome.RETRY, -1, error.toString());
         }
-        int status = response.statusCode();
         if (status >= 200 && status < 300) {
             return new Attempt(call, Attempt.Outcome.SUCCESS, -1, null);
         }
         String said = "HTTP " + status;
         if (status == 429 || status == 503 || status == 408 || status >= 500) {
-            return new Attempt(call, Attempt.Outcome.RETRY, retryAfterNanos(response), said);
+            return new Attempt(call, Attempt.Outcome.RETRY, retryAfterNanos(retryAfter), said);
         }
         return new Attempt(call, Attempt.Outcome.FAIL, -1, said);
     }
 
     /** Retry-After in seconds (the HTTP-date form is not honoured: the backoff applies). */
-    private static long retryAfterNanos(HttpResponse<Void> response) {
-        return response.headers().firstValue("Retry-After").map(value -> {
-            try {
-                return Math.max(0, Long.parseLong(value.trim())) * 1_000_000_000L;
-            } catch (NumberFormatException e) {
-                return -1L;
-            }
-        }).orElse(-1L);
+    private static long retryAfterNanos(String retryAfter) {
+        if (retryAfter == null) {
+            return -1L;
+        }
+        try {
+            return Math.max(0, Long.parseLong(retryAfter.trim())) * 1_000_000_000L;
+        } catch (NumberFormatException e) {
+            return -1L;
+        }
     }
 
     private void append(Call call) {
@@ -245,6 +270,7 @@ final class ActionRunner implements AutoCloseable {
     @Override
     public void close() {
         if (kafka != null) {
+            kafkaSender.shutdown();
             kafka.close(Duration.ofSeconds(5));
         }
     }

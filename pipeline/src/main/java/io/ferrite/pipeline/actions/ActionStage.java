@@ -4,6 +4,8 @@ import io.ferrite.concurrent.Progress;
 import io.ferrite.engine.DeferredHandler;
 import io.ferrite.engine.EventView;
 import io.ferrite.engine.IdleKind;
+import io.ferrite.engine.metrics.LatencySummary;
+import io.ferrite.engine.metrics.LatencyWindow;
 import io.ferrite.engine.metrics.Metric;
 import io.ferrite.engine.metrics.MetricRegistry;
 import io.ferrite.pipeline.completion.CompletionRing;
@@ -14,7 +16,6 @@ import org.jctools.queues.SpscArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -37,13 +38,15 @@ public final class ActionStage implements DeferredHandler {
     /** Events handed over and not yet taken by the executor, at most. */
     static final int QUEUE = 4_096;
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    /** Samples (one per observer interval) the duration summaries' window holds, as the node's other latencies. */
+    private static final int WINDOW_INTERVALS = 10;
 
     private final String name;
     private final List<ActionRunner> actions;
     private final SpscArrayQueue<ActionEvent> queue = new SpscArrayQueue<>(QUEUE);
     private final CompletionRing ring = new CompletionRing(QUEUE * 4);
     private final ActionExecutor executor;
-    private final HttpClient http;
+    private final WebhookClient http;
     private final ExecutorService files = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon()
         .name("ferrite-action-files").factory());
     private final IdleStrategy wait = IdleKind.BACKOFF.newStrategy();
@@ -65,8 +68,8 @@ public final class ActionStage implements DeferredHandler {
         this.drainTimeout = drainTimeout;
         this.ledger = stateDirectory == null ? null : new ActionLedger(stateDirectory.resolve("actions-" + name + ".dat"),
             window);
-        this.http = HttpClient.newBuilder().connectTimeout(specs.stream().map(ActionSpec::timeout).max(Duration::compareTo)
-            .orElse(Duration.ofSeconds(30))).executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+        this.http = new WebhookClient(name + "-actions", maxParallelism, specs.stream().map(ActionSpec::timeout)
+            .max(Duration::compareTo).orElse(Duration.ofSeconds(30)));
         this.actions = specs.stream().map(spec -> new ActionRunner(spec, http, files)).toList();
         this.executor = new ActionExecutor(name + "-actions", queue, actions, maxParallelism, ring, ledger);
     }
@@ -132,11 +135,7 @@ public final class ActionStage implements DeferredHandler {
         if (runner != null) {
             runner.close();
         }
-        if (drained) {
-            http.close();
-        } else {
-            http.shutdownNow(); // close() would wait for the stalled calls, up to their timeouts
-        }
+        http.close(); // closes the connections of calls still stalled: their events run again after a restart
         files.shutdown();
         actions.forEach(ActionRunner::close);
         if (ledger != null) {
@@ -160,11 +159,8 @@ public final class ActionStage implements DeferredHandler {
                 action.deadLettered::getAcquire).withLabel("action", label));
             registry.add(Metric.gauge("ferrite_action_breaker_state", "Circuit breaker: 0 closed, 1 open, 2 half-open",
                 action::breakerState).withLabel("action", label));
-            for (int percentile : new int[] {50, 95, 99}) {
-                registry.add(Metric.gauge("ferrite_action_duration_p" + percentile + "_micros",
-                    "Action attempts' duration since the start, percentile " + percentile + ", microseconds",
-                    () -> action.durations.snapshot().getValueAtPercentile(percentile) / 1_000).withLabel("action", label));
-            }
+            registry.add(new LatencySummary("ferrite_action_duration_seconds", "How long action attempts took, start to end",
+                "action", label, new LatencyWindow(() -> List.of(action.durations), WINDOW_INTERVALS)));
         }
         registry.add(Metric.gauge("ferrite_action_in_flight", "Action calls in flight", executor::inFlight)
             .withLabel("stage", name));

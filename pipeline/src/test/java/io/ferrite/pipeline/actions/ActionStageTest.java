@@ -80,6 +80,7 @@ class ActionStageTest {
             case 3 -> 404;                          // not retried
             case 4 -> attempt == 1 ? 429 : 200;     // Retry-After: 1 (second)
             case 5 -> attempt == 1 ? -1 : 200;      // stalls past the timeout once
+            case 6 -> attempt == 1 ? -2 : 200;      // drops the connection unanswered once
             default -> 200;
         });
              Engine engine = start(pipeline("""
@@ -88,13 +89,13 @@ class ActionStageTest {
                  retries: {attempts: 3, base: 10ms, cap: 50ms}
                  breaker: {failures: 0}
                  """.formatted(receiver.url()), ""), after)) {
-            for (long key = 1; key <= 5; key++) {
+            for (long key = 1; key <= 6; key++) {
                 engine.publish(1, key, key, 0, PAYLOAD, 0, 4);
             }
-            Await.until("every event's action done or given up", Duration.ofSeconds(30), () -> after.size() == 5,
+            Await.until("every event's action done or given up", Duration.ofSeconds(30), () -> after.size() == 6,
                 () -> "calls " + receiver.callsByKey);
             assertThat(receiver.counts()).isEqualTo(java.util.Map.of("1-hook", 3, "2-hook", 3, "3-hook", 1, "4-hook", 2,
-                "5-hook", 2));
+                "5-hook", 2, "6-hook", 2));
             List<Long> retryAfter = receiver.timesByKey.get("4-hook");
             assertThat(retryAfter.get(1) - retryAfter.get(0)).as("429 Retry-After: 1 was honoured")
                 .isGreaterThanOrEqualTo(900_000_000L);
@@ -104,7 +105,7 @@ class ActionStageTest {
             assertThat(stage(engine).errors()).as("the two that gave up").isEqualTo(2);
             ActionStage actions = (ActionStage) ((io.ferrite.pipeline.RoutedStage) built.getFirst().stage()).handler();
             assertThat(actions.figures("hook")).as("succeeded, failed attempts, retried, timed out, dead-lettered")
-                .containsExactly(3, 8, 6, 1, 2); // attempts failed: 2 + 3 + 1 + 1 + 1; retried: 2 + 2 + 0 + 1 + 1
+                .containsExactly(4, 9, 7, 1, 2); // attempts failed: 2 + 3 + 1 + 1 + 1 + 1; retried: 2 + 2 + 0 + 1 + 1 + 1
         }
     }
 

@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The Kafka action against a real KRaft broker in this JVM: each matched event becomes one record,
- * keyed by its idempotency key, read back by a {@code read_committed} consumer.
+ * keyed by its idempotency key, read back by a {@code read_committed} consumer; when the broker
+ * goes away, attempts time out, are retried and end in the dead letters, and the stage goes on.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class KafkaActionTest {
@@ -68,6 +69,56 @@ class KafkaActionTest {
             assertThat(records).extracting(ConsumerRecord::key).doesNotHaveDuplicates().contains("501-to-kafka")
                 .doesNotContain("510-to-kafka");
             assertThat(records.getFirst().value()).contains("\"eventId\":501", "\"action\":\"to-kafka\"", "\"payload\":\"Kg==\"");
+        }
+    }
+
+    @Test
+    void whenTheBrokerGoesAwayAttemptsTimeOutAndTheActionsAreDeadLettered() throws Exception {
+        KafkaBroker broker = KafkaBroker.start();
+        boolean brokerClosed = false;
+        try {
+            broker.createTopic("orders");
+            var pipeline = PipelineFile.parse("k.yaml", """
+                actions:
+                  - name: to-kafka
+                    kafka: {bootstrap: '%s', topic: orders}
+                    timeout: 1500ms
+                    retries: {attempts: 2, base: 10ms, cap: 20ms}
+                    breaker: {failures: 0}
+                stages:
+                  - name: out
+                    actions: [to-kafka]
+                """.formatted(broker.bootstrap()));
+            List<Stages.Built> stages = Stages.build(pipeline, Stages.loader(List.of()));
+            List<Long> handledAfter = new java.util.concurrent.CopyOnWriteArrayList<>();
+            try (Engine engine = Stages.addTo(Engine.builder().durability(Durability.MEMORY), stages)
+                .stage("after", (event, index, endOfBatch) -> handledAfter.add(event.key())).build()) {
+                MemorySegment payload = MemorySegment.ofArray(new byte[] {42});
+                ActionStage actions = Stages.actionStages(stages).getFirst();
+                for (long key = 1; key <= 10; key++) {
+                    engine.publish(1, key, key, 0, payload, 0, 1);
+                }
+                Await.until("10 records produced", Duration.ofSeconds(60), () -> actions.figures("to-kafka")[0] == 10);
+
+                broker.close();
+                brokerClosed = true;
+                for (long key = 11; key <= 15; key++) {
+                    engine.publish(1, key, key, 0, payload, 0, 1);
+                }
+                Await.until("the 5 actions without a broker dead-lettered", Duration.ofSeconds(60),
+                    () -> actions.figures("to-kafka")[4] == 5, () -> java.util.Arrays.toString(actions.figures("to-kafka")));
+                long[] figures = actions.figures("to-kafka"); // succeeded, failed attempts, retried, timed out, dead-lettered
+                assertThat(figures[0]).isEqualTo(10);
+                assertThat(figures[3]).as("every attempt without a broker timed out").isEqualTo(10);
+                assertThat(figures[2]).as("each retried once").isEqualTo(5);
+                Await.until("the next stage saw all 15 (given up is finished)", Duration.ofSeconds(10),
+                    () -> handledAfter.size() == 15);
+                assertThat(handledAfter).containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, 15).boxed().toList());
+            }
+        } finally {
+            if (!brokerClosed) {
+                broker.close();
+            }
         }
     }
 }

@@ -23,7 +23,7 @@ final class Receiver implements AutoCloseable {
     /** What the receiver does for a key: a status, or a stall, per attempt. */
     @FunctionalInterface
     interface Answer {
-        /** @return the HTTP status, or -1 to stall past any timeout */
+        /** @return the HTTP status, -1 to stall past any timeout, or -2 to close the connection unanswered */
         int status(long key, int attempt) throws InterruptedException;
     }
 
@@ -88,6 +88,9 @@ final class Receiver implements AutoCloseable {
                 Thread.sleep(workMillis);
             }
             int status = answers.status(key, attempt);
+            if (status == -2) {
+                return; // the exchange closed with no response sent: the server closes the connection
+            }
             if (status < 0) {
                 closed.await(); // a stall until the receiver closes: the caller's timeout fires first
                 return;

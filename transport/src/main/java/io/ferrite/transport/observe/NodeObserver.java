@@ -2,6 +2,7 @@ package io.ferrite.transport.observe;
 
 import io.ferrite.engine.Engine;
 import io.ferrite.engine.metrics.LatencyRecorder;
+import io.ferrite.engine.metrics.LatencySummary;
 import io.ferrite.engine.metrics.LatencyWindow;
 import io.ferrite.engine.metrics.Metric;
 import io.ferrite.engine.metrics.MetricRegistry;
@@ -151,6 +152,9 @@ public final class NodeObserver implements AutoCloseable {
         ackWindow.sample();
         appendWindow.sample();
         stageWindows.forEach(LatencyWindow::sample);
+        for (LatencySummary latency : registry.latencies()) {
+            latency.window().sample();
+        }
 
         long accepted = server.accepted();
         long refused = server.rejected();
@@ -302,7 +306,7 @@ public final class NodeObserver implements AutoCloseable {
     /** The latency windows as Prometheus summaries, for {@code /metrics}. */
     public MultiCollector latencyCollector() {
         return new LatencyCollector(ackWindow, appendWindow, stages.stream().map(StageMetrics::stage).toList(),
-            stageWindows);
+            stageWindows, registry);
     }
 
     /** The ACK latency window (for percentiles beyond those in each point). */
