@@ -1,11 +1,9 @@
 package io.ferrite.pipeline;
 
-import io.ferrite.engine.Durations;
 import io.ferrite.pipeline.actions.ActionSpec;
 import io.ferrite.pipeline.lanes.LaneSpec;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
-import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
@@ -16,9 +14,6 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -96,7 +91,7 @@ public final class PipelineFile {
         } catch (RuntimeException e) {
             throw new PipelineException(source + ": not valid YAML: " + e.getMessage(), e);
         }
-        Reader reader = new Reader(source);
+        Reader reader = new Reader(source, new NodeReader(source));
         if (root.isEmpty()) {
             throw new PipelineException(source + ":1: the file is empty; it needs 'stages:', a list of stages");
         }
@@ -104,16 +99,16 @@ public final class PipelineFile {
     }
 
     /** Walks the node tree, keeping the file name for messages. */
-    private record Reader(String source) {
+    private record Reader(String source, NodeReader nodes) {
         Pipeline pipeline(Node root) {
-            Map<String, Node> top = mapping(root, "the file", TOP);
-            String name = top.containsKey("name") ? scalar(top.get("name"), "name") : "pipeline";
+            Map<String, Node> top = nodes.mapping(root, "the file", TOP);
+            String name = top.containsKey("name") ? nodes.scalar(top.get("name"), "name") : "pipeline";
             Node stagesNode = top.get("stages");
             if (stagesNode == null) {
-                throw error(root, "stages", "missing; a pipeline needs 'stages:', a list of stages");
+                throw nodes.error(root, "stages", "missing; a pipeline needs 'stages:', a list of stages");
             }
             if (!(stagesNode instanceof SequenceNode sequence) || sequence.getValue().isEmpty()) {
-                throw error(stagesNode, "stages", "expected a list of stages (each '- name: ... use: ...')");
+                throw nodes.error(stagesNode, "stages", "expected a list of stages (each '- name: ... use: ...')");
             }
             List<ActionSpec> actions = actions(top.get("actions"));
             List<StageSpec> stages = new ArrayList<>();
@@ -121,12 +116,12 @@ public final class PipelineFile {
             for (int i = 0; i < sequence.getValue().size(); i++) {
                 StageSpec stage = stage(sequence.getValue().get(i), "stages[" + i + "]");
                 if (!names.add(stage.name())) {
-                    throw error(sequence.getValue().get(i), "stages[" + i + "].name", "'" + stage.name()
+                    throw nodes.error(sequence.getValue().get(i), "stages[" + i + "].name", "'" + stage.name()
                         + "' is already the name of an earlier stage; names must be unique");
                 }
                 for (String action : stage.actions()) {
                     if (actions.stream().noneMatch(a -> a.name().equals(action))) {
-                        throw error(sequence.getValue().get(i), "stages[" + i + "].actions", "no action '" + action
+                        throw nodes.error(sequence.getValue().get(i), "stages[" + i + "].actions", "no action '" + action
                             + "'; the actions are " + actions.stream().map(ActionSpec::name).toList());
                     }
                 }
@@ -136,13 +131,13 @@ public final class PipelineFile {
             if (top.containsKey("policies")) {
                 Node policiesNode = top.get("policies");
                 if (!(policiesNode instanceof SequenceNode list)) {
-                    throw error(policiesNode, "policies", "expected a list of rules (each '- name: ... then: deny')");
+                    throw nodes.error(policiesNode, "policies", "expected a list of rules (each '- name: ... then: deny')");
                 }
                 Set<String> policyNames = new HashSet<>();
                 for (int i = 0; i < list.getValue().size(); i++) {
                     PolicySpec policy = policy(list.getValue().get(i), "policies[" + i + "]", stages);
                     if (!policyNames.add(policy.name())) {
-                        throw error(list.getValue().get(i), "policies[" + i + "].name", "'" + policy.name()
+                        throw nodes.error(list.getValue().get(i), "policies[" + i + "].name", "'" + policy.name()
                             + "' is already the name of an earlier rule");
                     }
                     policies.add(policy);
@@ -157,13 +152,13 @@ public final class PipelineFile {
                 return List.of();
             }
             if (!(node instanceof SequenceNode list)) {
-                throw error(node, "actions", "expected a list of actions (each '- name: ... http: {url: ...}')");
+                throw nodes.error(node, "actions", "expected a list of actions (each '- name: ... http: {url: ...}')");
             }
             List<ActionSpec> actions = new ArrayList<>();
             for (int i = 0; i < list.getValue().size(); i++) {
                 ActionSpec action = action(list.getValue().get(i), "actions[" + i + "]");
                 if (actions.stream().anyMatch(a -> a.name().equals(action.name()))) {
-                    throw error(list.getValue().get(i), "actions[" + i + "].name", "'" + action.name()
+                    throw nodes.error(list.getValue().get(i), "actions[" + i + "].name", "'" + action.name()
                         + "' is already the name of an earlier action");
                 }
                 actions.add(action);
@@ -172,68 +167,60 @@ public final class PipelineFile {
         }
 
         private ActionSpec action(Node node, String path) {
-            Map<String, Node> fields = mapping(node, path, ACTION);
-            String name = fields.containsKey("name") ? scalar(fields.get("name"), path + ".name") : null;
+            Map<String, Node> fields = nodes.mapping(node, path, ACTION);
+            String name = fields.containsKey("name") ? nodes.scalar(fields.get("name"), path + ".name") : null;
             if (name == null || !NAME.matcher(name).matches()) {
-                throw error(node, path + ".name", name == null ? "missing; every action needs a name"
+                throw nodes.error(node, path + ".name", name == null ? "missing; every action needs a name"
                     : "'" + name + "' is not an action name: lower case letters, digits, '-' and '_', at most 63");
             }
             List<String> kinds = fields.keySet().stream().filter(Set.of("http", "file", "log", "kafka")::contains).toList();
             if (kinds.size() != 1) {
-                throw error(node, path, "say what the action does, once: http: {url: ...}, file: PATH, log: info or"
+                throw nodes.error(node, path, "say what the action does, once: http: {url: ...}, file: PATH, log: info or"
                     + " kafka: {bootstrap: HOST:PORT, topic: T}");
             }
             String kind = kinds.getFirst();
-            Map<String, Node> http = kind.equals("http") ? mapping(fields.get("http"), path + ".http", HTTP) : Map.of();
-            Map<String, Node> kafka = kind.equals("kafka") ? mapping(fields.get("kafka"), path + ".kafka", KAFKA) : Map.of();
+            Map<String, Node> http = kind.equals("http") ? nodes.mapping(fields.get("http"), path + ".http", HTTP) : Map.of();
+            Map<String, Node> kafka = kind.equals("kafka") ? nodes.mapping(fields.get("kafka"), path + ".kafka", KAFKA) : Map.of();
             String target = switch (kind) {
                 case "http" -> {
-                    String url = http.containsKey("url") ? scalar(http.get("url"), path + ".http.url") : "";
+                    String url = http.containsKey("url") ? nodes.scalar(http.get("url"), path + ".http.url") : "";
                     if (!url.startsWith("http")) {
-                        throw error(fields.get("http"), path + ".http.url", "expected an http(s) URL; {key}, {type} and"
+                        throw nodes.error(fields.get("http"), path + ".http.url", "expected an http(s) URL; {key}, {type} and"
                             + " {eventId} are replaced by the event's");
                     }
                     yield url;
                 }
                 case "kafka" -> {
                     if (!kafka.containsKey("bootstrap") || !kafka.containsKey("topic")) {
-                        throw error(fields.get("kafka"), path + ".kafka", "needs bootstrap: HOST:PORT[,...] and topic: NAME");
+                        throw nodes.error(fields.get("kafka"), path + ".kafka", "needs bootstrap: HOST:PORT[,...] and topic: NAME");
                     }
-                    yield scalar(kafka.get("topic"), path + ".kafka.topic");
+                    yield nodes.scalar(kafka.get("topic"), path + ".kafka.topic");
                 }
-                default -> scalar(fields.get(kind), path + "." + kind);
+                default -> nodes.scalar(fields.get(kind), path + "." + kind);
             };
-            String bootstrap = kafka.isEmpty() ? null : scalar(kafka.get("bootstrap"), path + ".kafka.bootstrap");
+            String bootstrap = kafka.isEmpty() ? null : nodes.scalar(kafka.get("bootstrap"), path + ".kafka.bootstrap");
             Map<String, String> headers = new LinkedHashMap<>();
             if (http.containsKey("headers") && http.get("headers") instanceof MappingNode map) {
-                map.getValue().forEach(t -> headers.put(scalar(t.getKeyNode(), path + ".http.headers"),
-                    scalar(t.getValueNode(), path + ".http.headers")));
+                map.getValue().forEach(t -> headers.put(nodes.scalar(t.getKeyNode(), path + ".http.headers"),
+                    nodes.scalar(t.getValueNode(), path + ".http.headers")));
             }
-            String body = http.containsKey("body") ? scalar(http.get("body"), path + ".http.body") : "event";
+            String body = http.containsKey("body") ? nodes.scalar(http.get("body"), path + ".http.body") : "event";
             if (!Set.of("event", "payload", "none").contains(body)) {
-                throw error(http.get("body"), path + ".http.body", "expected event (a JSON object), payload (its bytes) or none");
+                throw nodes.error(http.get("body"), path + ".http.body", "expected event (a JSON object), payload (its bytes) or none");
             }
-            Map<String, Node> retries = fields.containsKey("retries") ? mapping(fields.get("retries"), path + ".retries", RETRIES) : Map.of();
-            Map<String, Node> breaker = fields.containsKey("breaker") ? mapping(fields.get("breaker"), path + ".breaker", BREAKER) : Map.of();
+            Map<String, Node> retries = fields.containsKey("retries") ? nodes.mapping(fields.get("retries"), path + ".retries", RETRIES) : Map.of();
+            Map<String, Node> breaker = fields.containsKey("breaker") ? nodes.mapping(fields.get("breaker"), path + ".breaker", BREAKER) : Map.of();
             return new ActionSpec(name, ActionSpec.Kind.valueOf(kind.toUpperCase(Locale.ROOT)), target,
-                http.containsKey("method") ? scalar(http.get("method"), path + ".http.method").toUpperCase(Locale.ROOT) : "POST",
-                headers, ActionSpec.Body.valueOf(body.toUpperCase(Locale.ROOT)), duration(fields.get("timeout"), path + ".timeout", "30s"),
-                (int) numberOr(retries, "attempts", path + ".retries", 1, 100, 5),
-                duration(retries.get("base"), path + ".retries.base", "100ms"), duration(retries.get("cap"), path + ".retries.cap", "30s"),
-                (int) numberOr(breaker, "failures", path + ".breaker", 0, 1_000_000, 5),
-                duration(breaker.get("open-for"), path + ".breaker.open-for", "30s"),
-                (int) numberOr(fields, "max-parallelism", path, 1, 10_000, 100),
-                bootstrap, source + ":" + line(node));
+                http.containsKey("method") ? nodes.scalar(http.get("method"), path + ".http.method").toUpperCase(Locale.ROOT) : "POST",
+                headers, ActionSpec.Body.valueOf(body.toUpperCase(Locale.ROOT)), nodes.duration(fields.get("timeout"), path + ".timeout", "30s"),
+                (int) nodes.numberOr(retries, "attempts", path + ".retries", 1, 100, 5),
+                nodes.duration(retries.get("base"), path + ".retries.base", "100ms"), nodes.duration(retries.get("cap"), path + ".retries.cap", "30s"),
+                (int) nodes.numberOr(breaker, "failures", path + ".breaker", 0, 1_000_000, 5),
+                nodes.duration(breaker.get("open-for"), path + ".breaker.open-for", "30s"),
+                (int) nodes.numberOr(fields, "max-parallelism", path, 1, 10_000, 100),
+                bootstrap, source + ":" + NodeReader.line(node));
         }
 
-        private Duration duration(Node node, String path, String fallback) {
-            String text = node == null ? fallback : scalar(node, path);
-            try {
-                return Durations.parse(text);
-            } catch (IllegalArgumentException e) {
-                throw error(node, path, "expected a duration like 500ms, 30s, 5m, got '" + text + "'");
-            }
-        }
 
         /** The tags routes ask for are given by some policy; 16 bits suffice for tags and routes. */
         private void checkTags(List<StageSpec> stages, List<PolicySpec> policies) {
@@ -250,140 +237,125 @@ public final class PipelineFile {
         }
 
         private PolicySpec policy(Node node, String path, List<StageSpec> stages) {
-            Map<String, Node> fields = mapping(node, path, POLICY);
+            Map<String, Node> fields = nodes.mapping(node, path, POLICY);
             if (!fields.containsKey("name")) {
-                throw error(node, path + ".name", "missing; every rule needs a name (it is in the REJECT it causes)");
+                throw nodes.error(node, path + ".name", "missing; every rule needs a name (it is in the REJECT it causes)");
             }
-            String name = scalar(fields.get("name"), path + ".name");
+            String name = nodes.scalar(fields.get("name"), path + ".name");
             if (!NAME.matcher(name).matches()) {
-                throw error(fields.get("name"), path + ".name", "'" + name + "' is not a rule name: lower case letters,"
+                throw nodes.error(fields.get("name"), path + ".name", "'" + name + "' is not a rule name: lower case letters,"
                     + " digits, '-' and '_', at most 63");
             }
             Integer priority = fields.containsKey("priority")
-                ? (int) number(fields.get("priority"), path + ".priority", 0, Integer.MAX_VALUE, "a number 0.."
+                ? (int) nodes.number(fields.get("priority"), path + ".priority", 0, Integer.MAX_VALUE, "a number 0.."
                     + Integer.MAX_VALUE + " (lower first)") : null;
             Node thenNode = fields.get("then");
             if (thenNode == null) {
-                throw error(node, path + ".then", "missing; say what a match does: " + OUTCOMES);
+                throw nodes.error(node, path + ".then", "missing; say what a match does: " + OUTCOMES);
             }
             PolicySpec.Outcome outcome;
             List<String> tags = List.of();
             String routeTo = null;
             if (thenNode instanceof ScalarNode) {
-                String then = scalar(thenNode, path + ".then");
+                String then = nodes.scalar(thenNode, path + ".then");
                 outcome = switch (then) {
                     case "allow" -> PolicySpec.Outcome.ALLOW;
                     case "deny" -> PolicySpec.Outcome.DENY;
                     case "drop" -> PolicySpec.Outcome.DROP;
-                    default -> throw error(thenNode, path + ".then", "'" + then + "' is not an outcome; expected " + OUTCOMES);
+                    default -> throw nodes.error(thenNode, path + ".then", "'" + then + "' is not an outcome; expected " + OUTCOMES);
                 };
             } else {
-                Map<String, Node> marks = mapping(thenNode, path + ".then", THEN);
+                Map<String, Node> marks = nodes.mapping(thenNode, path + ".then", THEN);
                 outcome = PolicySpec.Outcome.MARK;
                 if (marks.containsKey("tag")) {
-                    tags = names(marks.get("tag"), path + ".then.tag");
+                    tags = nodes.names(marks.get("tag"), path + ".then.tag");
                     for (String tag : tags) {
                         if (!NAME.matcher(tag).matches()) {
-                            throw error(marks.get("tag"), path + ".then.tag", "'" + tag + "' is not a tag: lower case"
+                            throw nodes.error(marks.get("tag"), path + ".then.tag", "'" + tag + "' is not a tag: lower case"
                                 + " letters, digits, '-' and '_', at most 63");
                         }
                     }
                 }
                 if (marks.containsKey("route")) {
-                    routeTo = scalar(marks.get("route"), path + ".then.route");
+                    routeTo = nodes.scalar(marks.get("route"), path + ".then.route");
                     String target = routeTo;
                     if (stages.stream().noneMatch(stage -> stage.name().equals(target))) {
-                        throw error(marks.get("route"), path + ".then.route", "no stage '" + routeTo + "'; the stages are "
+                        throw nodes.error(marks.get("route"), path + ".then.route", "no stage '" + routeTo + "'; the stages are "
                             + stages.stream().map(StageSpec::name).toList());
                     }
                 }
                 if (tags.isEmpty() && routeTo == null) {
-                    throw error(thenNode, path + ".then", "give tag: [NAMES] and/or route: STAGE");
+                    throw nodes.error(thenNode, path + ".then", "give tag: [NAMES] and/or route: STAGE");
                 }
             }
             Route when = Route.ALL;
             List<String> principals = List.of();
             List<String> roles = List.of();
             if (fields.containsKey("when")) {
-                Map<String, Node> conditions = mapping(fields.get("when"), path + ".when", WHEN);
-                when = new Route(match(conditions.get("type"), path + ".when.type", 0, Integer.MAX_VALUE),
-                    match(conditions.get("key"), path + ".when.key", Long.MIN_VALUE, Long.MAX_VALUE),
-                    match(conditions.get("priority"), path + ".when.priority", 0, 3), FieldMatch.ANY,
+                Map<String, Node> conditions = nodes.mapping(fields.get("when"), path + ".when", WHEN);
+                when = new Route(nodes.match(conditions.get("type"), path + ".when.type", 0, Integer.MAX_VALUE),
+                    nodes.match(conditions.get("key"), path + ".when.key", Long.MIN_VALUE, Long.MAX_VALUE),
+                    nodes.match(conditions.get("priority"), path + ".when.priority", 0, 3), FieldMatch.ANY,
                     payload(conditions.get("payload"), path + ".when.payload"));
-                principals = names(conditions.get("principal"), path + ".when.principal");
-                roles = names(conditions.get("role"), path + ".when.role");
+                principals = nodes.names(conditions.get("principal"), path + ".when.principal");
+                roles = nodes.names(conditions.get("role"), path + ".when.role");
             }
-            return new PolicySpec(name, priority, when, principals, roles, outcome, tags, routeTo, source + ":" + line(node));
+            return new PolicySpec(name, priority, when, principals, roles, outcome, tags, routeTo, source + ":" + NodeReader.line(node));
         }
 
         /** {json: a.b, is: [x, y]} or {json: a.b, number: condition}. */
         private JsonField json(Node node, String path) {
-            Map<String, Node> field = mapping(node, path, JSON_FIELD);
-            String jsonPath = scalar(field.get("json"), path + ".json");
+            Map<String, Node> field = nodes.mapping(node, path, JSON_FIELD);
+            String jsonPath = nodes.scalar(field.get("json"), path + ".json");
             if (!JSON_PATH.matcher(jsonPath).matches()) {
-                throw error(field.get("json"), path + ".json", "'" + jsonPath + "' is not a path of object keys like"
+                throw nodes.error(field.get("json"), path + ".json", "'" + jsonPath + "' is not a path of object keys like"
                     + " customer.tier");
             }
             if (field.containsKey("is") == field.containsKey("number")) {
-                throw error(node, path, "give one condition: is: [strings] or number: (a number, a list, or {min, max})");
+                throw nodes.error(node, path, "give one condition: is: [strings] or number: (a number, a list, or {min, max})");
             }
-            return field.containsKey("is") ? JsonField.oneOf(jsonPath, names(field.get("is"), path + ".is"))
-                : JsonField.number(jsonPath, match(field.get("number"), path + ".number", Long.MIN_VALUE, Long.MAX_VALUE));
-        }
-
-        /** A name or a list of names. */
-        private List<String> names(Node node, String path) {
-            if (node == null) {
-                return List.of();
-            }
-            if (node instanceof SequenceNode list) {
-                List<String> names = new ArrayList<>();
-                for (int i = 0; i < list.getValue().size(); i++) {
-                    names.add(scalar(list.getValue().get(i), path + "[" + i + "]"));
-                }
-                return names;
-            }
-            return List.of(scalar(node, path));
+            return field.containsKey("is") ? JsonField.oneOf(jsonPath, nodes.names(field.get("is"), path + ".is"))
+                : JsonField.number(jsonPath, nodes.match(field.get("number"), path + ".number", Long.MIN_VALUE, Long.MAX_VALUE));
         }
 
         private StageSpec stage(Node node, String path) {
-            Map<String, Node> fields = mapping(node, path, STAGE);
+            Map<String, Node> fields = nodes.mapping(node, path, STAGE);
             Node nameNode = fields.get("name");
             if (nameNode == null) {
-                throw error(node, path + ".name", "missing; every stage needs a name (lower case, digits, '-', '_')");
+                throw nodes.error(node, path + ".name", "missing; every stage needs a name (lower case, digits, '-', '_')");
             }
-            String name = scalar(nameNode, path + ".name");
+            String name = nodes.scalar(nameNode, path + ".name");
             if (!NAME.matcher(name).matches()) {
-                throw error(nameNode, path + ".name", "'" + name + "' is not a stage name: lower case letters, digits,"
+                throw nodes.error(nameNode, path + ".name", "'" + name + "' is not a stage name: lower case letters, digits,"
                     + " '-' and '_', at most 63");
             }
             Node useNode = fields.get("use");
-            List<String> actions = fields.containsKey("actions") ? names(fields.get("actions"), path + ".actions") : List.of();
+            List<String> actions = fields.containsKey("actions") ? nodes.names(fields.get("actions"), path + ".actions") : List.of();
             if ((useNode == null) == actions.isEmpty()) {
-                throw error(node, path + (useNode == null ? ".use" : ".actions"), useNode == null
+                throw nodes.error(node, path + (useNode == null ? ".use" : ".actions"), useNode == null
                     ? "missing; say what the stage runs: " + String.join(", ", Stages.BUILT_IN) + ", a class name from"
                         + " --stage-jar, or actions: [NAMES]" : "a stage runs a handler (use:) or actions, not both");
             }
-            String use = useNode == null ? Stages.ACTIONS : scalar(useNode, path + ".use");
+            String use = useNode == null ? Stages.ACTIONS : nodes.scalar(useNode, path + ".use");
             Route route = fields.containsKey("route") ? route(fields.get("route"), path + ".route") : Route.ALL;
             List<String> tags = List.of();
             if (fields.containsKey("route")) {
-                Node tagNode = mapping(fields.get("route"), path + ".route", ROUTE).get("tag");
-                tags = tagNode == null ? List.of() : names(tagNode, path + ".route.tag");
+                Node tagNode = nodes.mapping(fields.get("route"), path + ".route", ROUTE).get("tag");
+                tags = tagNode == null ? List.of() : nodes.names(tagNode, path + ".route.tag");
             }
             Map<String, String> options = new LinkedHashMap<>();
             if (fields.containsKey("with")) {
                 Node with = fields.get("with");
                 if (!(with instanceof MappingNode map)) {
-                    throw error(with, path + ".with", "expected a map of options, e.g. {every: 1000}");
+                    throw nodes.error(with, path + ".with", "expected a map of options, e.g. {every: 1000}");
                 }
                 for (NodeTuple tuple : map.getValue()) {
-                    String key = scalar(tuple.getKeyNode(), path + ".with");
-                    options.put(key, scalar(tuple.getValueNode(), path + ".with." + key));
+                    String key = nodes.scalar(tuple.getKeyNode(), path + ".with");
+                    options.put(key, nodes.scalar(tuple.getValueNode(), path + ".with." + key));
                 }
             }
             LaneSpec lanes = fields.containsKey("lanes") ? lanes(fields.get("lanes"), path + ".lanes") : null;
-            return new StageSpec(name, use, route, tags, options, lanes, actions, source + ":" + line(node));
+            return new StageSpec(name, use, route, tags, options, lanes, actions, source + ":" + NodeReader.line(node));
         }
 
         /** {@code true} (the defaults), {@code false}, or {slots: N, slot-bytes: N, lowest-every: N, thread: stage|own}. */
@@ -391,19 +363,19 @@ public final class PipelineFile {
             if (node instanceof ScalarNode scalar && Set.of("true", "false").contains(scalar.getValue())) {
                 return scalar.getValue().equals("true") ? LaneSpec.DEFAULT : null;
             }
-            Map<String, Node> fields = mapping(node, path, LANES);
+            Map<String, Node> fields = nodes.mapping(node, path, LANES);
             LaneSpec fallback = LaneSpec.DEFAULT;
-            int slots = (int) numberOr(fields, "slots", path, 1, 1 << 20, fallback.slots());
-            int slotBytes = (int) numberOr(fields, "slot-bytes", path, 64, 1 << 20, fallback.slotBytes());
+            int slots = (int) nodes.numberOr(fields, "slots", path, 1, 1 << 20, fallback.slots());
+            int slotBytes = (int) nodes.numberOr(fields, "slot-bytes", path, 64, 1 << 20, fallback.slotBytes());
             if (slotBytes % 8 != 0) {
-                throw error(fields.get("slot-bytes"), path + ".slot-bytes", "must be a multiple of 8, got " + slotBytes);
+                throw nodes.error(fields.get("slot-bytes"), path + ".slot-bytes", "must be a multiple of 8, got " + slotBytes);
             }
-            int lowestEvery = (int) numberOr(fields, "lowest-every", path, 1, 1 << 20, fallback.lowestEvery());
+            int lowestEvery = (int) nodes.numberOr(fields, "lowest-every", path, 1, 1 << 20, fallback.lowestEvery());
             boolean ownThread = false;
             if (fields.containsKey("thread")) {
-                String thread = scalar(fields.get("thread"), path + ".thread");
+                String thread = nodes.scalar(fields.get("thread"), path + ".thread");
                 if (!thread.equals("stage") && !thread.equals("own")) {
-                    throw error(fields.get("thread"), path + ".thread", "expected stage (the handler runs on the stage"
+                    throw nodes.error(fields.get("thread"), path + ".thread", "expected stage (the handler runs on the stage"
                         + " thread, the default) or own (a lane worker thread of its own), got '" + thread + "'");
                 }
                 ownThread = thread.equals("own");
@@ -411,17 +383,11 @@ public final class PipelineFile {
             return new LaneSpec(slots, slotBytes, lowestEvery, ownThread);
         }
 
-        /** {@code fields.key}, a whole number in [low, high], or {@code fallback} when it is not there. */
-        private long numberOr(Map<String, Node> fields, String key, String path, long low, long high, long fallback) {
-            Node node = fields.get(key);
-            return node == null ? fallback : number(node, path + "." + key, low, high, "a whole number " + low + ".." + high);
-        }
-
         private Route route(Node node, String path) {
-            Map<String, Node> fields = mapping(node, path, ROUTE);
-            return new Route(match(fields.get("type"), path + ".type", 0, Integer.MAX_VALUE),
-                match(fields.get("key"), path + ".key", Long.MIN_VALUE, Long.MAX_VALUE),
-                match(fields.get("priority"), path + ".priority", 0, 3), timestamps(fields.get("timestamp"), path + ".timestamp"),
+            Map<String, Node> fields = nodes.mapping(node, path, ROUTE);
+            return new Route(nodes.match(fields.get("type"), path + ".type", 0, Integer.MAX_VALUE),
+                nodes.match(fields.get("key"), path + ".key", Long.MIN_VALUE, Long.MAX_VALUE),
+                nodes.match(fields.get("priority"), path + ".priority", 0, 3), timestamps(fields.get("timestamp"), path + ".timestamp"),
                 payload(fields.get("payload"), path + ".payload"));
         }
 
@@ -430,26 +396,15 @@ public final class PipelineFile {
             if (node == null) {
                 return FieldMatch.ANY;
             }
-            Map<String, Node> bounds = mapping(node, path, BOUNDS);
-            long min = bounds.containsKey("min") ? instant(bounds.get("min"), path + ".min") : Long.MIN_VALUE;
-            long max = bounds.containsKey("max") ? instant(bounds.get("max"), path + ".max") : Long.MAX_VALUE;
+            Map<String, Node> bounds = nodes.mapping(node, path, BOUNDS);
+            long min = bounds.containsKey("min") ? nodes.instant(bounds.get("min"), path + ".min") : Long.MIN_VALUE;
+            long max = bounds.containsKey("max") ? nodes.instant(bounds.get("max"), path + ".max") : Long.MAX_VALUE;
             if (min > max) {
-                throw error(node, path, "min is after max");
+                throw nodes.error(node, path, "min is after max");
             }
             return FieldMatch.between(min, max);
         }
 
-        private long instant(Node node, String path) {
-            String text = scalar(node, path);
-            try {
-                return text.chars().allMatch(Character::isDigit) ? Long.parseLong(text)
-                    : Math.addExact(Math.multiplyExact(Instant.parse(text).getEpochSecond(), 1_000_000_000L),
-                        Instant.parse(text).getNano());
-            } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
-                throw error(node, path, "expected an instant like 2026-12-01T00:00:00Z or epoch nanoseconds, got '"
-                    + text + "'");
-            }
-        }
 
         /** A list of {at: OFFSET, TYPE: condition} or {json: PATH, is: [...] | number: condition}. */
         private List<PayloadCondition> payload(Node node, String path) {
@@ -457,7 +412,7 @@ public final class PipelineFile {
                 return List.of();
             }
             if (!(node instanceof SequenceNode list) || list.getValue().isEmpty()) {
-                throw error(node, path, "expected a list of fields, e.g. [{at: 0, u32: 7}, {at: 8, i64: {min: 0}}]");
+                throw nodes.error(node, path, "expected a list of fields, e.g. [{at: 0, u32: 7}, {at: 8, i64: {min: 0}}]");
             }
             List<PayloadCondition> fields = new ArrayList<>();
             for (int i = 0; i < list.getValue().size(); i++) {
@@ -468,100 +423,27 @@ public final class PipelineFile {
                     fields.add(json(item, itemPath));
                     continue;
                 }
-                Map<String, Node> field = mapping(item, itemPath, PAYLOAD_FIELD);
+                Map<String, Node> field = nodes.mapping(item, itemPath, PAYLOAD_FIELD);
                 if (!field.containsKey("at")) {
-                    throw error(item, itemPath + ".at", "missing; the field's byte offset in the payload");
+                    throw nodes.error(item, itemPath + ".at", "missing; the field's byte offset in the payload");
                 }
-                int at = (int) number(field.get("at"), itemPath + ".at", 0, Integer.MAX_VALUE, "a byte offset 0.."
+                int at = (int) nodes.number(field.get("at"), itemPath + ".at", 0, Integer.MAX_VALUE, "a byte offset 0.."
                     + Integer.MAX_VALUE);
                 List<String> types = field.keySet().stream().filter(k -> !k.equals("at")).toList();
                 if (types.size() != 1) {
-                    throw error(item, itemPath, "give the field's type and condition once: one of u8, u16, u32, i32, i64");
+                    throw nodes.error(item, itemPath, "give the field's type and condition once: one of u8, u16, u32, i32, i64");
                 }
                 PayloadMatch.Width width = PayloadMatch.Width.valueOf(types.getFirst().toUpperCase(Locale.ROOT));
-                fields.add(new PayloadMatch(at, width, match(field.get(types.getFirst()), itemPath + "." + types.getFirst(),
+                fields.add(new PayloadMatch(at, width, nodes.match(field.get(types.getFirst()), itemPath + "." + types.getFirst(),
                     width.min, width.max)));
             }
             return fields;
         }
 
-        /** A number, a list of numbers, or {min, max}; each within [low, high]. */
-        private FieldMatch match(Node node, String path, long low, long high) {
-            if (node == null) {
-                return FieldMatch.ANY;
-            }
-            String allowed = "a number " + low + ".." + high + ", a list of them, or {min: .., max: ..}";
-            if (node instanceof ScalarNode) {
-                return FieldMatch.oneOf(number(node, path, low, high, allowed));
-            }
-            if (node instanceof SequenceNode list) {
-                if (list.getValue().isEmpty()) {
-                    throw error(node, path, "an empty list matches nothing; expected " + allowed);
-                }
-                long[] values = new long[list.getValue().size()];
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = number(list.getValue().get(i), path + "[" + i + "]", low, high, allowed);
-                }
-                return FieldMatch.oneOf(values);
-            }
-            Map<String, Node> bounds = mapping(node, path, Set.of("min", "max"));
-            long min = bounds.containsKey("min") ? number(bounds.get("min"), path + ".min", low, high, allowed) : low;
-            long max = bounds.containsKey("max") ? number(bounds.get("max"), path + ".max", low, high, allowed) : high;
-            if (min > max) {
-                throw error(node, path, "min " + min + " is above max " + max);
-            }
-            return FieldMatch.between(min, max);
-        }
 
-        private long number(Node node, String path, long low, long high, String allowed) {
-            String text = scalar(node, path);
-            try {
-                long value = Long.parseLong(text.replace("_", ""));
-                if (value < low || value > high) {
-                    throw error(node, path, value + " is out of range; expected " + allowed);
-                }
-                return value;
-            } catch (NumberFormatException e) {
-                throw error(node, path, "expected " + allowed + ", got '" + text + "'");
-            }
-        }
 
-        private Map<String, Node> mapping(Node node, String path, Set<String> known) {
-            if (!(node instanceof MappingNode map)) {
-                throw error(node, path, "expected a map with " + String.join(", ", sorted(known)));
-            }
-            Map<String, Node> fields = new LinkedHashMap<>();
-            for (NodeTuple tuple : map.getValue()) {
-                String key = scalar(tuple.getKeyNode(), path);
-                String field = path.equals("the file") ? key : path + "." + key;
-                if (!known.contains(key)) {
-                    throw error(tuple.getKeyNode(), field, "unknown field; the fields here are " + String.join(", ",
-                        sorted(known)));
-                }
-                if (fields.put(key, tuple.getValueNode()) != null) {
-                    throw error(tuple.getKeyNode(), field, "given twice");
-                }
-            }
-            return fields;
-        }
 
-        private String scalar(Node node, String path) {
-            if (!(node instanceof ScalarNode scalar)) {
-                throw error(node, path, "expected a single value, got a " + (node instanceof SequenceNode ? "list" : "map"));
-            }
-            return scalar.getValue().strip();
-        }
 
-        private PipelineException error(Node node, String path, String message) {
-            return new PipelineException(source + ":" + line(node) + ": " + path + ": " + message);
-        }
 
-        private static int line(Node node) {
-            return node.getStartMark().map(Mark::getLine).orElse(-1) + 1;
-        }
-
-        private static List<String> sorted(Set<String> names) {
-            return names.stream().sorted().toList();
-        }
     }
 }
