@@ -9,6 +9,7 @@ import io.ferrite.engine.Durations;
 import io.ferrite.engine.Engine;
 import io.ferrite.engine.EngineBuilder;
 import io.ferrite.engine.EngineMetrics;
+import io.ferrite.pipeline.Pipeline;
 import io.ferrite.pipeline.PipelineFile;
 import io.ferrite.pipeline.Stages;
 import io.ferrite.transport.node.FerriteNode;
@@ -95,17 +96,17 @@ final class DemoCommand implements Callable<Integer> {
         Path journal = Files.createTempDirectory("ferrite-demo-");
         List<Phase> phases = new ArrayList<>();
         EngineBuilder engine = Engine.builder().journal(journal).durability(mode);
-        List<Stages.Built> pipeline = pipelineFile == null ? null
-            : Stages.build(PipelineFile.read(pipelineFile), Stages.loader(List.of()));
-        if (pipeline == null) {
-            engine.stage("count", (event, index, endOfBatch) -> { });
-        } else {
-            Stages.addTo(engine, pipeline);
+        Path durableJournal = mode == Durability.MEMORY ? null : journal;
+        List<Stages.Built> pipeline = Stages.build(pipelineFile == null ? defaultPipeline(durableJournal != null)
+            : PipelineFile.read(pipelineFile), Stages.loader(List.of()), durableJournal);
+        Stages.addTo(engine, pipeline);
+        FerriteNode.Builder builder = FerriteNode.builder(engine).server(ServerConfig.builder().port(0)).admin(adminPort);
+        if (durableJournal != null) {
+            QueryRoutes.addTo(builder, durableJournal);
         }
-        try (FerriteNode node = FerriteNode.builder(engine)
-                 .server(ServerConfig.builder().port(0)).admin(adminPort).start()) {
-            if (pipeline != null) {
-                Stages.registerInto(node.engine().metricRegistry(), pipeline);
+        try (FerriteNode node = builder.start()) {
+            Stages.registerInto(node.engine().metricRegistry(), pipeline);
+            if (pipelineFile != null) {
                 say("pipeline %s: %d stages", pipelineFile, pipeline.size());
             }
             FerriteServer server = node.server();
@@ -116,6 +117,10 @@ final class DemoCommand implements Callable<Integer> {
                 connections, size);
             say("live dashboard: http://127.0.0.1:%d/dashboard (also /status, /metrics)%s", node.adminPort(),
                 lingerFor.isZero() ? "; --linger 60s keeps it up after the run" : "");
+            if (durableJournal != null && !Stages.indexStages(pipeline).isEmpty()) {
+                say("queries: bin/ferrite query --journal %s --key 7, or http://127.0.0.1:%d/query?key=7", journal,
+                    node.adminPort());
+            }
             int firstSeconds = seconds / 2;
             phases.add(runPhase(node, "1. maximum throughput", 0, firstSeconds,
                 "as fast as ACKs return, " + LoadConfig.DEFAULT_WINDOW + " events in flight per connection"));
@@ -131,6 +136,19 @@ final class DemoCommand implements Callable<Integer> {
         }
         report(phases);
         return phases.stream().allMatch(Phase::complete) ? 0 : 1;
+    }
+
+    /** Without --pipeline: one stage that counts, and (with a journal) the query index. */
+    private static Pipeline defaultPipeline(boolean durable) {
+        return PipelineFile.parse("demo", """
+            name: demo
+            stages:
+              - name: count
+                use: discard
+            """ + (durable ? """
+              - name: index
+                use: index
+            """ : ""));
     }
 
     private Phase runPhase(FerriteNode node, String name, int eventsPerSecond, int phaseSeconds, String what)

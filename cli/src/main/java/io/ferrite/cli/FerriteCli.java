@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ferrite", mixinStandardHelpOptions = true, version = "ferrite 0.1.0",
     description = "Ferrite: a durable, low-latency event engine.",
     subcommands = {RunCommand.class, SendCommand.class, ReplayCommand.class, DemoCommand.class, ProfileCommand.class,
-        CpusCommand.class, StatCommand.class, PipelineCommand.class, HooksCommand.class, DlqCommand.class,
+        CpusCommand.class, StatCommand.class, PipelineCommand.class, HooksCommand.class, DlqCommand.class, QueryCommand.class,
         CommandLine.HelpCommand.class})
 public final class FerriteCli implements Runnable {
 
@@ -52,6 +52,6 @@ public final class FerriteCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: run, send, replay, stat, demo, profile, pipeline, cpus");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: run, send, replay, query, stat, demo, profile, pipeline, cpus");
     }
 }

@@ -14,10 +14,6 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
@@ -91,7 +87,7 @@ final class ReplayCommand implements Callable<Integer> {
         event.wrap(memory, offset + JournalRecord.EVENT_OFFSET, length - JournalRecord.EVENT_OFFSET);
         byte[] payload = new byte[(int) event.payloadLength()];
         MemorySegment.copy(memory, ValueLayout.JAVA_BYTE, event.payloadOffset(), payload, 0, payload.length);
-        String text = asText(payload);
+        String text = QueryJson.asText(payload);
         if (json) {
             return String.format(Locale.ROOT,
                 "{\"index\":%d,\"type\":%d,\"key\":%d,\"eventId\":%s,\"timestampNanos\":%d,\"priority\":%d,"
@@ -112,17 +108,6 @@ final class ReplayCommand implements Callable<Integer> {
             return trimmed.startsWith("0x") ? Long.parseUnsignedLong(trimmed.substring(2), 16) : Long.parseLong(trimmed);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--from '" + text + "' is not a journal index (decimal or 0x hex)", e);
-        }
-    }
-
-    /** The payload as text when it is printable UTF-8, else null. */
-    private static String asText(byte[] payload) {
-        try {
-            String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(payload)).toString();
-            return text.chars().allMatch(c -> c >= 0x20 && c != 0x7f || c == '\t') ? text : null;
-        } catch (CharacterCodingException e) {
-            return null;
         }
     }
 }

@@ -322,7 +322,7 @@ final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--token-file and --tokens-file: give one of them");
         }
         ServerPipeline pipeline = ServerPipeline.read(pipelineFile, stageJars, tokensFile,
-            mode == Durability.MEMORY ? null : journal.resolve("state"));
+            mode == Durability.MEMORY ? null : journal);
         EngineBuilder engine = Engine.builder().durability(mode).idle(idleKind).checkpointEvery(checkpointEvery)
             .dedupWindow(dedupMaxIds, dedupAge).minFreeDisk(minFreeMb << 20);
         pipeline.addStages(engine, stage);

@@ -28,8 +28,11 @@ final class ServerPipeline {
     private final ReloadablePolicies policies;
     private final Identities identities;
     private final List<EnrichStage> caches;
+    private final Path journalDirectory;
 
-    private ServerPipeline(List<Stages.Built> stages, ReloadablePolicies policies, Identities identities) {
+    private ServerPipeline(List<Stages.Built> stages, ReloadablePolicies policies, Identities identities,
+                           Path journalDirectory) {
+        this.journalDirectory = journalDirectory;
         this.stages = stages;
         this.policies = policies;
         this.identities = identities;
@@ -42,16 +45,17 @@ final class ServerPipeline {
      * @param pipelineFile the pipeline, or null
      * @param stageJars    jars with its stage classes
      * @param tokensFile   tokens and principals, or null
-     * @param stateDirectory where action stages keep their ledgers of completed actions, or null (MEMORY)
+     * @param journalDirectory the durable journal (action ledgers in its state/, the query index in its index/),
+     *                         or null (MEMORY)
      */
-    static ServerPipeline read(Path pipelineFile, List<Path> stageJars, Path tokensFile, Path stateDirectory) {
+    static ServerPipeline read(Path pipelineFile, List<Path> stageJars, Path tokensFile, Path journalDirectory) {
         Identities identities = tokensFile == null ? null : Identities.read(tokensFile);
         if (pipelineFile == null) {
-            return new ServerPipeline(null, null, identities);
+            return new ServerPipeline(null, null, identities, journalDirectory);
         }
         var pipeline = PipelineFile.read(pipelineFile);
-        return new ServerPipeline(Stages.build(pipeline, Stages.loader(stageJars), stateDirectory),
-            new ReloadablePolicies(pipelineFile, pipeline, identities), identities);
+        return new ServerPipeline(Stages.build(pipeline, Stages.loader(stageJars), journalDirectory),
+            new ReloadablePolicies(pipelineFile, pipeline, identities), identities, journalDirectory);
     }
 
     /** The pipeline's stages, or {@code fallback} as the one stage {@code ingest}. */
@@ -68,8 +72,14 @@ final class ServerPipeline {
         return server.identities(identities).admission(policies);
     }
 
-    /** {@code POST /pipeline/reload}, {@code GET /cache/stats}, {@code DELETE /cache?stage=&prefix=} (all guarded). */
+    /**
+     * {@code POST /pipeline/reload}, {@code GET /cache/stats}, {@code DELETE /cache?stage=&prefix=},
+     * and for a durable journal {@code GET /query} (all guarded).
+     */
     void addRoutes(FerriteNode.Builder node) {
+        if (journalDirectory != null) {
+            QueryRoutes.addTo(node, journalDirectory);
+        }
         if (policies != null) {
             node.adminRoute("POST", "/pipeline/reload", request -> {
                 try {

@@ -42,6 +42,34 @@ public final class JsonField implements PayloadCondition {
         return new JsonField(path, null, match);
     }
 
+    /** A field to read rather than match: {@link #valueStart} and {@link #valueEnd} find its value. */
+    public static JsonField locator(String path) {
+        return new JsonField(path, null, null);
+    }
+
+    /** Where the value of this field starts in the JSON in {@code memory[offset, offset + length)}, or -1. */
+    public long valueStart(MemorySegment memory, long offset, int length) {
+        long end = offset + length;
+        long at = skipSpace(memory, offset, end);
+        for (int depth = 0; depth < keys.length; depth++) {
+            at = valueOfKey(memory, at, end, keys[depth]);
+            if (at < 0) {
+                return -1;
+            }
+        }
+        return at < end ? at : -1;
+    }
+
+    /** Just past the value that starts at {@code at} (trailing spaces left out), or -1 when it is cut short. */
+    public static long valueEnd(MemorySegment memory, long at, long end) {
+        long past = skipValue(memory, at, end);
+        while (past > at && (memory.get(BYTE, past - 1) == ' ' || memory.get(BYTE, past - 1) == '\n'
+            || memory.get(BYTE, past - 1) == '\r' || memory.get(BYTE, past - 1) == '\t')) {
+            past--;
+        }
+        return past;
+    }
+
     /** Whether the JSON in {@code memory[offset, offset + length)} has the field with a matching value. */
     @Override
     public boolean matches(MemorySegment memory, long offset, int length) {

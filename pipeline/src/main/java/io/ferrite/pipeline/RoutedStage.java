@@ -23,6 +23,7 @@ public final class RoutedStage implements DeferredHandler {
     private final int routeBit;
     private final EventHandler handler;
     private final DeferredHandler deferred;
+    private final boolean everyEvent;
     private final Progress matched = new Progress(0);
     private final Progress passed = new Progress(0);
 
@@ -43,6 +44,7 @@ public final class RoutedStage implements DeferredHandler {
         this.routeBit = routeBit;
         this.handler = handler;
         this.deferred = handler instanceof DeferredHandler d ? d : null;
+        this.everyEvent = handler instanceof io.ferrite.pipeline.index.IndexStage && route.equals(Route.ALL) && tagBits == 0;
     }
 
     @Override
@@ -87,8 +89,14 @@ public final class RoutedStage implements DeferredHandler {
         handler.onClose();
     }
 
-    /** Not dropped by a policy, and routed here by one or matched by the route (and its tags). */
+    /**
+     * Not dropped by a policy, and routed here by one or matched by the route (and its tags); the
+     * query index sees every event, the dropped ones too (they are journaled, and may be asked for).
+     */
     private boolean sees(EventView event) {
+        if (everyEvent) {
+            return true;
+        }
         int marks = event.marks();
         if (EventMarks.dropped(marks)) {
             return false;

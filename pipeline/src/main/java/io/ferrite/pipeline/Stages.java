@@ -8,6 +8,7 @@ import io.ferrite.engine.metrics.Metric;
 import io.ferrite.engine.metrics.MetricRegistry;
 import io.ferrite.pipeline.actions.ActionSpec;
 import io.ferrite.pipeline.actions.ActionStage;
+import io.ferrite.pipeline.index.IndexStage;
 import io.ferrite.pipeline.lanes.LaneSpec;
 import io.ferrite.pipeline.lanes.PriorityLanes;
 import org.slf4j.Logger;
@@ -42,7 +43,9 @@ import java.util.Map;
  */
 public final class Stages {
     /** The built-in stages' names. */
-    public static final List<String> BUILT_IN = List.of("discard", "log", "enrich");
+    public static final List<String> BUILT_IN = List.of("discard", "log", "enrich", "index");
+    /** The built-in stage that keeps the query index ({@link IndexStage}). */
+    public static final String INDEX = "index";
     /** What a stage that declares {@code actions:} uses. */
     public static final String ACTIONS = "actions";
     private static final Logger LOG = LoggerFactory.getLogger(Stages.class);
@@ -87,15 +90,18 @@ public final class Stages {
     }
 
     /**
-     * As {@link #build(Pipeline, ClassLoader)}, keeping the action stages' ledgers of completed
-     * actions in {@code stateDirectory} (the journal's directory of a durable server), or none when null.
+     * As {@link #build(Pipeline, ClassLoader)}, for a durable server's journal in {@code
+     * journalDirectory}: action stages keep their ledgers of completed actions in its {@code state/},
+     * index stages their index in its {@code index/}. Null (a MEMORY engine): no ledgers, no index.
      */
-    public static List<Built> build(Pipeline pipeline, ClassLoader loader, Path stateDirectory) {
+    public static List<Built> build(Pipeline pipeline, ClassLoader loader, Path journalDirectory) {
+        Path stateDirectory = journalDirectory == null ? null : journalDirectory.resolve("state");
         List<Built> built = new ArrayList<>();
         Path directory = Path.of(pipeline.source()).toAbsolutePath().getParent(); // relative paths start here
         Marks marks = Marks.of(pipeline.policies());
         for (StageSpec spec : pipeline.stages()) {
             EventHandler handler = spec.use().equals(ACTIONS) ? actionStage(spec, pipeline, stateDirectory)
+                : spec.use().equals(INDEX) ? indexStage(spec, marks, journalDirectory)
                 : handler(spec, loader, directory);
             if (spec.lanes() != null) {
                 handler = new PriorityLanes(spec.name(), spec.lanes(), handler);
@@ -131,6 +137,18 @@ public final class Stages {
                 cache::failures).withLabel("stage", cache.name()));
         }
         actionStages(stages).forEach(actions -> actions.registerInto(registry));
+        for (IndexStage index : indexStages(stages)) {
+            registry.add(Metric.counter("ferrite_index_events", "Events the query index took in", index::indexed)
+                .withLabel("stage", index.name()));
+            registry.add(Metric.gauge("ferrite_index_keys", "Distinct keys in the query index", index::keys)
+                .withLabel("stage", index.name()));
+            registry.add(Metric.counter("ferrite_index_caught_up_events",
+                "Events the index read from the journal after a restart (its sets lagged its checkpoint)", index::caughtUp)
+                .withLabel("stage", index.name()));
+            registry.add(Metric.counter("ferrite_index_untagged_fields",
+                "Payload field values not made tags (longer than 128 bytes, or the field has 4096 values already)",
+                index::untagged).withLabel("stage", index.name()));
+        }
         for (Built stage : stages) {
             RoutedStage routed = stage.stage();
             registry.add(Metric.counter("ferrite_route_matched", "Events a stage's route sent to it", routed::matched)
@@ -165,6 +183,27 @@ public final class Stages {
             .filter(action -> action.name().equals(name)).findFirst().orElseThrow()).toList();
         return new ActionStage(spec.name(), actions, (int) option(spec, "max-parallelism", 100), Duration.ofSeconds(30),
             stateDirectory, option(spec, "remember", 1 << 20));
+    }
+
+    private static IndexStage indexStage(StageSpec spec, Marks marks, Path journalDirectory) {
+        if (journalDirectory == null) {
+            throw new PipelineException(spec.where() + ": stage " + spec.name() + ": use: index needs a durable journal"
+                + " (ferrite run --durability async or sync): the index points into it");
+        }
+        if (!spec.route().equals(Route.ALL) || !spec.tags().isEmpty() || spec.lanes() != null) {
+            throw new PipelineException(spec.where() + ": stage " + spec.name() + ": use: index takes every journaled"
+                + " event in order, so it has no route, tag condition or lanes");
+        }
+        String fields = spec.options().getOrDefault("fields", "");
+        List<String> paths = fields.isBlank() ? List.of()
+            : java.util.Arrays.stream(fields.split(",")).map(String::strip).filter(path -> !path.isEmpty()).toList();
+        return new IndexStage(spec.name(), journalDirectory, marks, paths, durationOption(spec, "flush", "250ms"));
+    }
+
+    /** The index stages among {@code stages}. */
+    public static List<IndexStage> indexStages(List<Built> stages) {
+        return stages.stream().map(stage -> stage.stage().handler()).filter(IndexStage.class::isInstance)
+            .map(IndexStage.class::cast).toList();
     }
 
     /** The action stages among {@code stages}. */

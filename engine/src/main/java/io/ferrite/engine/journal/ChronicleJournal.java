@@ -151,8 +151,31 @@ public final class ChronicleJournal implements Journal {
         }
     }
 
-    /** The index just past the last record of cycle {@code cycle}'s last batch (binary search over its documents). */
+    /** The index just past the last record of cycle {@code cycle}'s last batch. */
     private long endOfCycle(ExcerptTailer tailer, RollCycle rollCycle, int cycle) {
+        long last = documentsIn(tailer, cycle) - 1;
+        tailer.moveToIndex(rollCycle.toIndex(cycle, last));
+        try (DocumentContext dc = tailer.readingDocument()) {
+            Bytes<?> bytes = dc.wire().bytes();
+            long batch = bytes.addressForRead(bytes.readPosition());
+            return JournalBatch.firstIndex(AddressSpace.ALL, batch) + JournalBatch.count(AddressSpace.ALL, batch);
+        }
+    }
+
+    /**
+     * How many documents (batches) cycle {@code cycle} holds: for the last cycle from the queue's
+     * last index; for an older one by doubling, then a binary search. Asking Chronicle for a document
+     * far past a cycle's end scans to that end (tens of ms on a cycle of millions), so the probes
+     * never overshoot by more than the cycle's size.
+     */
+    long documentsIn(ExcerptTailer tailer, int cycle) {
+        RollCycle rollCycle = queue.rollCycle();
+        if (cycle == queue.lastCycle()) {
+            long last = queue.lastIndex();
+            if (last >= 0 && rollCycle.toCycle(last) == cycle) {
+                return rollCycle.toSequenceNumber(last) + 1;
+            }
+        }
         long low = 0;
         long high = 1;
         while (firstIndexAt(tailer, rollCycle.toIndex(cycle, high)) >= 0) {
@@ -167,12 +190,7 @@ public final class ChronicleJournal implements Journal {
                 high = mid;
             }
         }
-        tailer.moveToIndex(rollCycle.toIndex(cycle, low));
-        try (DocumentContext dc = tailer.readingDocument()) {
-            Bytes<?> bytes = dc.wire().bytes();
-            long batch = bytes.addressForRead(bytes.readPosition());
-            return JournalBatch.firstIndex(AddressSpace.ALL, batch) + JournalBatch.count(AddressSpace.ALL, batch);
-        }
+        return firstIndexAt(tailer, rollCycle.toIndex(cycle, 0)) < 0 ? 0 : low + 1;
     }
 
     /** The roll cycle called {@code name}, or an error listing the names there are. */
@@ -438,10 +456,7 @@ public final class ChronicleJournal implements Journal {
             }
             // the last document of that cycle whose batch starts at or before index
             long low = 0;
-            long high = 1;
-            while (firstIndexAt(tailer, rollCycle.toIndex(holding, high)) >= 0) {
-                high *= 2;
-            }
+            long high = documentsIn(tailer, holding);
             while (high - low > 1) { // invariant: batch `low` starts at or before index; batch `high` does not exist or starts after
                 long mid = (low + high) >>> 1;
                 long first = firstIndexAt(tailer, rollCycle.toIndex(holding, mid));
@@ -466,7 +481,7 @@ public final class ChronicleJournal implements Journal {
     }
 
     /** The first journal index of the batch at Chronicle index {@code chronicleIndex}, or -1 if there is none. */
-    private static long firstIndexAt(ExcerptTailer tailer, long chronicleIndex) {
+    static long firstIndexAt(ExcerptTailer tailer, long chronicleIndex) {
         if (!tailer.moveToIndex(chronicleIndex)) {
             return -1;
         }

@@ -1,0 +1,186 @@
+package io.ferrite.engine.journal;
+
+import io.ferrite.offheap.AddressSpace;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.wire.DocumentContext;
+
+import java.util.Arrays;
+
+/**
+ * Reads single records of a Chronicle journal by journal index, in any order: what a query does
+ * with the indexes an index found, and how the index learns where its blocks start. One tailer,
+ * reused. A record at or a little after the batch read last is reached by reading on, document
+ * by document (cheap: the tailer is already there); one further away from the Chronicle index of
+ * a batch at or before it that the caller knows (a hint, as the query index keeps per block), or
+ * else by a binary search over its roll cycle's documents (tens of µs a probe).
+ *
+ * <p>Thread-safety: single-threaded; close it when done. Safe while a writer appends.
+ */
+public final class JournalLookup implements AutoCloseable {
+    /** Events past the batch read last within which reading on beats a jump. */
+    private static final long READ_ON_EVENTS = 4_096;
+
+    private final ChronicleJournal journal;
+    private final SingleChronicleQueue queue;
+    private final RollCycle rollCycle;
+    private final ExcerptTailer tailer;
+    private int[] cycles = new int[0];
+    private long[] cycleFirst = new long[0];
+    /** Documents per cycle, for cycles before the last (they no longer grow); 0: not known yet. */
+    private long[] cycleDocuments = new long[0];
+    /** The batch read last: its Chronicle index and journal indexes [first, end). */
+    private long batchChronicleIndex = -1;
+    private long batchFirst = -1;
+    private long batchEnd = -1;
+
+    public JournalLookup(ChronicleJournal journal) {
+        this.journal = journal;
+        this.queue = journal.queue();
+        this.rollCycle = queue.rollCycle();
+        this.tailer = queue.createTailer();
+        tailer.singleThreadedCheckDisabled(true);
+    }
+
+    /** As {@link #read(long, long, RecordConsumer)} without a hint. */
+    public boolean read(long index, RecordConsumer consumer) {
+        return read(index, -1, consumer);
+    }
+
+    /**
+     * Hands the record at journal index {@code index} to {@code consumer} (valid during the call).
+     *
+     * @param hint the Chronicle index of a batch at or before the one holding {@code index}, or -1
+     * @return false when the journal does not hold it (beyond its end, or deleted by retention)
+     */
+    public boolean read(long index, long hint, RecordConsumer consumer) {
+        return walkTo(index, hint, consumer) >= 0;
+    }
+
+    /**
+     * The Chronicle index of the batch holding journal index {@code index}, or -1 when the journal
+     * does not hold it.
+     *
+     * @param hint as for {@link #read(long, long, RecordConsumer)}
+     */
+    public long batchHolding(long index, long hint) {
+        return walkTo(index, hint, null);
+    }
+
+    private long walkTo(long index, long hint, RecordConsumer consumer) {
+        long start;
+        boolean ahead = batchChronicleIndex >= 0 && index >= batchFirst; // the batch read last is at or before it
+        if (ahead && hint >= 0) {
+            start = Math.max(hint, batchChronicleIndex); // both at or before it: the later is nearer
+        } else if (ahead && index - batchFirst < READ_ON_EVENTS) {
+            start = batchChronicleIndex;
+        } else {
+            start = hint >= 0 ? hint : search(index);
+        }
+        if (start < 0 || !tailer.moveToIndex(start)) {
+            return -1;
+        }
+        while (true) {
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent()) {
+                    return -1;
+                }
+                Bytes<?> bytes = dc.wire().bytes();
+                long batch = bytes.addressForRead(bytes.readPosition());
+                JournalBatch.check(AddressSpace.ALL, batch, bytes.readRemaining(), journal);
+                long first = JournalBatch.firstIndex(AddressSpace.ALL, batch);
+                long end = first + JournalBatch.count(AddressSpace.ALL, batch);
+                batchChronicleIndex = dc.index();
+                batchFirst = first;
+                batchEnd = end;
+                if (index < first) {
+                    return -1; // deleted, or a hint past it
+                }
+                if (index < end) {
+                    if (consumer != null) {
+                        long at = batch + JournalBatch.HEADER_LENGTH;
+                        for (long i = first; i < index; i++) {
+                            at += JournalBatch.RECORD_LENGTH_PREFIX + JournalBatch.recordLength(AddressSpace.ALL, at);
+                        }
+                        consumer.onRecord(AddressSpace.ALL, at + JournalBatch.RECORD_LENGTH_PREFIX,
+                            JournalBatch.recordLength(AddressSpace.ALL, at), index, true);
+                    }
+                    return batchChronicleIndex;
+                }
+            }
+        }
+    }
+
+    /** The Chronicle index of the batch holding {@code index} by binary search, or -1. */
+    private long search(long index) {
+        int position = cycleHolding(index);
+        if (position < 0) {
+            return -1;
+        }
+        int cycle = cycles[position];
+        long low = 0;
+        long high = documents(position);
+        while (high - low > 1) { // batch `low` starts at or before index; batch `high` does not exist or starts after
+            long mid = (low + high) >>> 1;
+            long first = ChronicleJournal.firstIndexAt(tailer, rollCycle.toIndex(cycle, mid));
+            if (first >= 0 && first <= index) {
+                low = mid;
+            } else {
+                high = mid;
+            }
+        }
+        return rollCycle.toIndex(cycle, low);
+    }
+
+    private long documents(int position) {
+        if (position == cycles.length - 1) {
+            return journal.documentsIn(tailer, cycles[position]); // the last cycle grows
+        }
+        if (cycleDocuments[position] == 0) {
+            cycleDocuments[position] = journal.documentsIn(tailer, cycles[position]);
+        }
+        return cycleDocuments[position];
+    }
+
+    /** The position in {@link #cycles} of the cycle whose first batch is the last to start at or before {@code index}; -1 when none. */
+    private int cycleHolding(long index) {
+        int last = queue.lastCycle();
+        if (last < 0) {
+            return -1;
+        }
+        if (cycles.length == 0 || cycles[cycles.length - 1] != last) {
+            refreshCycles(last);
+        }
+        int at = Arrays.binarySearch(cycleFirst, index);
+        return at >= 0 ? at : -at - 2;
+    }
+
+    private void refreshCycles(int last) {
+        int first = queue.firstCycle();
+        int[] known = new int[0];
+        long[] firsts = new long[0];
+        long[] documents = new long[0];
+        for (Long cycle : queue.listCyclesBetween(first, last)) {
+            int at = Arrays.binarySearch(cycles, cycle.intValue());
+            long start = at >= 0 ? cycleFirst[at] : ChronicleJournal.firstIndexAt(tailer, rollCycle.toIndex(cycle.intValue(), 0));
+            if (start >= 0) {
+                known = Arrays.copyOf(known, known.length + 1);
+                firsts = Arrays.copyOf(firsts, firsts.length + 1);
+                documents = Arrays.copyOf(documents, documents.length + 1);
+                known[known.length - 1] = cycle.intValue();
+                firsts[firsts.length - 1] = start;
+                documents[documents.length - 1] = at >= 0 && at < cycleDocuments.length ? cycleDocuments[at] : 0;
+            }
+        }
+        cycles = known;
+        cycleFirst = firsts;
+        cycleDocuments = documents;
+    }
+
+    @Override
+    public void close() {
+        tailer.close();
+    }
+}
