@@ -104,8 +104,10 @@ final class DemoCommand implements Callable<Integer> {
         if (durableJournal != null) {
             QueryRoutes.addTo(builder, durableJournal);
         }
+        WindowRoutes.addTo(builder, Stages.windowStages(pipeline));
         try (FerriteNode node = builder.start()) {
             Stages.registerInto(node.engine().metricRegistry(), pipeline);
+            Stages.connect(pipeline, node.engine());
             if (pipelineFile != null) {
                 say("pipeline %s: %d stages", pipelineFile, pipeline.size());
             }
@@ -120,6 +122,9 @@ final class DemoCommand implements Callable<Integer> {
             if (durableJournal != null && !Stages.indexStages(pipeline).isEmpty()) {
                 say("queries: bin/ferrite query --journal %s --key 7, or http://127.0.0.1:%d/query?key=7", journal,
                     node.adminPort());
+            }
+            if (!Stages.windowStages(pipeline).isEmpty()) {
+                say("windows: http://127.0.0.1:%d/windows (events per key and second, the busiest keys)", node.adminPort());
             }
             int firstSeconds = seconds / 2;
             phases.add(runPhase(node, "1. maximum throughput", 0, firstSeconds,
@@ -138,13 +143,16 @@ final class DemoCommand implements Callable<Integer> {
         return phases.stream().allMatch(Phase::complete) ? 0 : 1;
     }
 
-    /** Without --pipeline: one stage that counts, and (with a journal) the query index. */
+    /** Without --pipeline: one stage that counts, one-second windows per key, and (with a journal) the query index. */
     private static Pipeline defaultPipeline(boolean durable) {
         return PipelineFile.parse("demo", """
             name: demo
             stages:
               - name: count
                 use: discard
+              - name: per-key
+                use: window
+                with: {group-by: key, size: 1s, grace: 200ms, emit: log}
             """ + (durable ? """
               - name: index
                 use: index

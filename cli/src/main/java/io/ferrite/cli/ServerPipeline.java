@@ -74,11 +74,14 @@ final class ServerPipeline {
 
     /**
      * {@code POST /pipeline/reload}, {@code GET /cache/stats}, {@code DELETE /cache?stage=&prefix=},
-     * and for a durable journal {@code GET /query} (all guarded).
+     * {@code GET /windows} with window stages, and for a durable journal {@code GET /query} (all guarded).
      */
     void addRoutes(FerriteNode.Builder node) {
         if (journalDirectory != null) {
             QueryRoutes.addTo(node, journalDirectory);
+        }
+        if (stages != null) {
+            WindowRoutes.addTo(node, Stages.windowStages(stages));
         }
         if (policies != null) {
             node.adminRoute("POST", "/pipeline/reload", request -> {
@@ -106,10 +109,11 @@ final class ServerPipeline {
         }
     }
 
-    /** Routes', caches' and policies' figures into the node's registry. */
+    /** Routes', caches' and policies' figures into the node's registry; the stages that publish get the engine. */
     void registerMetrics(FerriteNode node) {
         if (stages != null) {
             Stages.registerInto(node.engine().metricRegistry(), stages);
+            Stages.connect(stages, node.engine());
         }
         if (policies != null) {
             policies.stats().registerInto(node.engine().metricRegistry());

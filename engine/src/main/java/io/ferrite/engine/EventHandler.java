@@ -26,6 +26,14 @@ public interface EventHandler {
     void onEvent(EventView event, long index, boolean endOfBatch) throws Exception;
 
     /** Called once on the stage's thread after the last event, when the engine closes. */
+    /**
+     * Stage thread, when a read found no event: time for housekeeping that must also happen while
+     * no event comes (a flush due, a view to refresh). Keep it short: it runs once per idle duty
+     * cycle, before the stage's idle strategy backs off. Default: nothing.
+     */
+    default void onIdle() {
+    }
+
     default void onClose() {
     }
 }

@@ -85,6 +85,11 @@ public final class RoutedStage implements DeferredHandler {
     }
 
     @Override
+    public void onIdle() {
+        handler.onIdle();
+    }
+
+    @Override
     public void onClose() {
         handler.onClose();
     }
@@ -93,7 +98,7 @@ public final class RoutedStage implements DeferredHandler {
      * Not dropped by a policy, and routed here by one or matched by the route (and its tags); the
      * query index sees every event, the dropped ones too (they are journaled, and may be asked for).
      */
-    private boolean sees(EventView event) {
+    public boolean sees(EventView event) {
         if (everyEvent) {
             return true;
         }

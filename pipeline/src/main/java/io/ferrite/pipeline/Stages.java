@@ -9,6 +9,8 @@ import io.ferrite.engine.metrics.MetricRegistry;
 import io.ferrite.pipeline.actions.ActionSpec;
 import io.ferrite.pipeline.actions.ActionStage;
 import io.ferrite.pipeline.index.IndexStage;
+import io.ferrite.pipeline.windows.WindowSpec;
+import io.ferrite.pipeline.windows.WindowStage;
 import io.ferrite.pipeline.lanes.LaneSpec;
 import io.ferrite.pipeline.lanes.PriorityLanes;
 import org.slf4j.Logger;
@@ -43,9 +45,11 @@ import java.util.Map;
  */
 public final class Stages {
     /** The built-in stages' names. */
-    public static final List<String> BUILT_IN = List.of("discard", "log", "enrich", "index");
+    public static final List<String> BUILT_IN = List.of("discard", "log", "enrich", "index", "window");
     /** The built-in stage that keeps the query index ({@link IndexStage}). */
     public static final String INDEX = "index";
+    /** The built-in stage that keeps windowed aggregates ({@link WindowStage}). */
+    public static final String WINDOW = "window";
     /** What a stage that declares {@code actions:} uses. */
     public static final String ACTIONS = "actions";
     private static final Logger LOG = LoggerFactory.getLogger(Stages.class);
@@ -102,12 +106,16 @@ public final class Stages {
         for (StageSpec spec : pipeline.stages()) {
             EventHandler handler = spec.use().equals(ACTIONS) ? actionStage(spec, pipeline, stateDirectory)
                 : spec.use().equals(INDEX) ? indexStage(spec, marks, journalDirectory)
+                : spec.use().equals(WINDOW) ? new WindowStage(WindowSpec.of(spec), journalDirectory, directory)
                 : handler(spec, loader, directory);
             if (spec.lanes() != null) {
                 handler = new PriorityLanes(spec.name(), spec.lanes(), handler);
             }
-            built.add(new Built(spec, new RoutedStage(spec.route(), marks.tagBits(spec.tags()), marks.routeBit(spec.name()),
-                handler)));
+            RoutedStage routed = new RoutedStage(spec.route(), marks.tagBits(spec.tags()), marks.routeBit(spec.name()), handler);
+            if (handler instanceof WindowStage window) {
+                window.routeFilter(routed::sees); // a rebuild after a restart reads the journal itself
+            }
+            built.add(new Built(spec, routed));
         }
         return built;
     }
@@ -137,6 +145,20 @@ public final class Stages {
                 cache::failures).withLabel("stage", cache.name()));
         }
         actionStages(stages).forEach(actions -> actions.registerInto(registry));
+        for (WindowStage window : windowStages(stages)) {
+            String name = window.name();
+            registry.add(Metric.counter("ferrite_window_events", "Events a window stage counted", window::events)
+                .withLabel("stage", name));
+            registry.add(Metric.counter("ferrite_window_late_events", "Events that came after every window they belong to"
+                + " had closed (their timestamp behind the newest seen by more than the grace)", window::late)
+                .withLabel("stage", name));
+            registry.add(Metric.counter("ferrite_windows_closed", "Group windows closed and emitted", window::closed)
+                .withLabel("stage", name));
+            registry.add(Metric.gauge("ferrite_window_groups", "Groups a window stage keeps apart now", window::groups)
+                .withLabel("stage", name));
+            registry.add(Metric.counter("ferrite_window_overflowed_events", "Events counted in the group \"other\" because"
+                + " max-groups were kept apart already", window::overflowed).withLabel("stage", name));
+        }
         for (IndexStage index : indexStages(stages)) {
             registry.add(Metric.counter("ferrite_index_events", "Events the query index took in", index::indexed)
                 .withLabel("stage", index.name()));
@@ -198,6 +220,17 @@ public final class Stages {
         List<String> paths = fields.isBlank() ? List.of()
             : java.util.Arrays.stream(fields.split(",")).map(String::strip).filter(path -> !path.isEmpty()).toList();
         return new IndexStage(spec.name(), journalDirectory, marks, paths, durationOption(spec, "flush", "250ms"));
+    }
+
+    /** The window stages among {@code stages}. */
+    public static List<WindowStage> windowStages(List<Built> stages) {
+        return stages.stream().map(stage -> stage.stage().handler()).filter(WindowStage.class::isInstance)
+            .map(WindowStage.class::cast).toList();
+    }
+
+    /** Once the engine is built: the stages that publish into it (windows with {@code emit: type:N}) get it. */
+    public static void connect(List<Built> stages, io.ferrite.engine.Engine engine) {
+        windowStages(stages).forEach(window -> window.publishInto(engine));
     }
 
     /** The index stages among {@code stages}. */

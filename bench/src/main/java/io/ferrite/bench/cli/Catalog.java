@@ -4,6 +4,10 @@ import io.ferrite.bench.engine.ChronicleAppendScenario;
 import io.ferrite.bench.engine.PipeScenario;
 import io.ferrite.bench.kafka.KafkaProduceScenario;
 import io.ferrite.bench.pipeline.ActionScenario;
+import io.ferrite.bench.query.IndexIngestScenario;
+import io.ferrite.bench.query.QueryScenario;
+import io.ferrite.bench.query.ScanScenario;
+import io.ferrite.bench.windows.WindowCountScenario;
 import io.ferrite.bench.pipeline.LaneScenario;
 import io.ferrite.bench.suite.Scenario;
 import io.ferrite.bench.suite.SuiteKind;
@@ -131,6 +135,17 @@ final class Catalog {
             list.add(new ActionScenario(caller, 100, 0));
             list.add(new ActionScenario(caller, 100, 100));
             list.add(new ActionScenario(caller, 1, 100));
+        }
+        for (QueryScenario.Kind kind : QueryScenario.Kind.values()) {
+            list.add(new QueryScenario(kind, false));
+            list.add(new QueryScenario(kind, true));
+        }
+        list.add(new ScanScenario(false));
+        list.add(new ScanScenario(true));
+        list.add(new IndexIngestScenario(true));
+        list.add(new IndexIngestScenario(false));
+        for (WindowCountScenario.Counter counter : WindowCountScenario.Counter.values()) {
+            list.add(new WindowCountScenario(counter));
         }
         list.add(new KafkaProduceScenario("1"));
         list.add(new KafkaProduceScenario("all"));

@@ -103,6 +103,9 @@ public final class StageAgent implements Agent, RecordConsumer, DeferredHandler.
             metrics.events().addRelease(handled);
         }
         if (deferred == null) {
+            if (handled == 0) {
+                handler.onIdle();
+            }
             return handled;
         }
         int finished = deferred.doDeferredWork();

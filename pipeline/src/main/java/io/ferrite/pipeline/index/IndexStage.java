@@ -1,7 +1,7 @@
 package io.ferrite.pipeline.index;
 
 import io.ferrite.concurrent.Progress;
-import io.ferrite.engine.DeferredHandler;
+import io.ferrite.engine.EventHandler;
 import io.ferrite.engine.EventMarks;
 import io.ferrite.engine.EventView;
 import io.ferrite.engine.journal.ChronicleJournal;
@@ -32,14 +32,12 @@ import java.util.function.Consumer;
  * the missing events from the journal itself first. The index is never ahead of the journal and
  * never misses an event between its first and its reach.
  *
- * <p>It finishes each event on the stage thread before the next ({@link #finishedBelow()} holds
- * nothing back); it is a {@link DeferredHandler} only to write the open sets when the stage idles
- * ({@link #doDeferredWork()}), so a query after the last event does not scan what came since the
- * last flush.
+ * <p>When the stage idles ({@link #onIdle()}) it writes the open sets if a flush is due, so a query
+ * after the last event does not scan what came since the last flush.
  *
  * <p>Thread-safety: the stage thread; figures from any thread.
  */
-public final class IndexStage implements DeferredHandler {
+public final class IndexStage implements EventHandler {
     private static final Logger LOG = LoggerFactory.getLogger(IndexStage.class);
 
     private final String name;
@@ -53,7 +51,6 @@ public final class IndexStage implements DeferredHandler {
     private final Progress keyCount = new Progress(0);
     private final Progress caughtUp = new Progress(0);
     private IndexWriter writer;
-    private Completions completions;
     /** The journal, read beside the stage: where each block's first batch lies, and what a restart missed. */
     private ChronicleJournal journal;
     private JournalLookup positions;
@@ -74,23 +71,12 @@ public final class IndexStage implements DeferredHandler {
         this.flushEveryNanos = flushEvery.toNanos();
     }
 
+    /** Stage thread, while no event comes: writes the open sets when a flush is due. */
     @Override
-    public void completionsTo(Completions completions) {
-        this.completions = completions;
-    }
-
-    @Override
-    public long finishedBelow() {
-        return NOTHING_PENDING; // every event is finished before onEvent returns
-    }
-
-    /** Stage thread, each duty cycle: writes the open sets when a flush is due (also while no event comes). */
-    @Override
-    public int doDeferredWork() {
+    public void onIdle() {
         if (writer != null) {
             writer.flushIfDue(System.nanoTime());
         }
-        return 0;
     }
 
     @Override
@@ -117,14 +103,12 @@ public final class IndexStage implements DeferredHandler {
     public void onEvent(EventView event, long index, boolean endOfBatch) {
         long next = writer.next();
         if (next >= 0 && index < next) {
-            completions.finished(index, event);
             return; // indexed before a restart
         }
         if (next >= 0 && index > next) {
             catchUp(next, index);
         }
         add(event, index);
-        completions.finished(index, event);
         if (endOfBatch) {
             writer.endOfBatch(System.nanoTime());
             keyCount.setRelease(writer.keys());

@@ -38,6 +38,8 @@ final class SegmentSets {
     /** Offsets below this are in the sets. */
     int covered;
     private final Map<Integer, RoaringBitmap> types = new HashMap<>();
+    private int lastType;
+    private RoaringBitmap lastTypeSet;
     private final Map<String, RoaringBitmap> tags = new HashMap<>();
     /** A read instance: the mapped sets. */
     private final Map<String, ImmutableRoaringBitmap> mapped;
@@ -71,12 +73,16 @@ final class SegmentSets {
 
     /** Writer: the event at {@code offset} has type {@code type}. */
     void addType(int type, int offset) {
-        RoaringBitmap set = types.get(type);
-        if (set == null) {
-            set = new RoaringBitmap();
-            types.put(type, set);
+        if (lastTypeSet == null || type != lastType) { // runs of one type are the rule: no boxing, no lookup
+            RoaringBitmap set = types.get(type);
+            if (set == null) {
+                set = new RoaringBitmap();
+                types.put(type, set);
+            }
+            lastType = type;
+            lastTypeSet = set;
         }
-        set.add(offset);
+        lastTypeSet.add(offset);
     }
 
     /** Writer: the event at {@code offset} has tag {@code tag}. */
