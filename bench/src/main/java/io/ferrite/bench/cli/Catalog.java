@@ -90,6 +90,8 @@ final class Catalog {
         for (int connections : CONNECTIONS) {
             list.add(TcpScenarios.ferritePipeline(auto, connections));
         }
+        list.add(TcpScenarios.ferriteIndexOrWindows(auto, true, 1));
+        list.add(TcpScenarios.ferriteIndexOrWindows(auto, false, 1));
         for (boolean on : new boolean[] {true, false}) {
             for (int connections : CONNECTIONS) {
                 list.add(TcpScenarios.ferriteMetrics(auto, on, connections, 0));

@@ -81,6 +81,19 @@ public final class IndexIngestScenario implements Scenario {
             """);
         engine = Stages.addTo(Engine.builder().journal(journal).durability(Durability.ASYNC),
             Stages.build(pipeline, Stages.loader(List.of()), journal)).build();
+        publish(2_000_000); // setup: every key seen, the key table at its final size, the JIT done with it
+    }
+
+    private void publish(long events) {
+        MemorySegment segment = MemorySegment.ofArray(payload);
+        for (long k = 0; k < events; k++) {
+            long id = nextId++;
+            byte[] json = REGIONS[(int) (id & 3)];
+            System.arraycopy(json, 0, payload, 0, json.length);
+            while (engine.publish(0L, 1 + (int) (id & 7), id * 7919 % 1_000_000, id, 0L, 0, segment, 0, json.length) < 0) {
+                Thread.onSpinWait(); // back-pressured: the stage is behind by the engine's capacity
+            }
+        }
     }
 
     @Override
@@ -88,19 +101,11 @@ public final class IndexIngestScenario implements Scenario {
         var stage = engine.stageMetrics().getFirst();
         long first = stage.events().getAcquire();
         Sampler sampler = Sampler.start(() -> stage.events().getAcquire(), sample);
-        MemorySegment segment = MemorySegment.ofArray(payload);
         long start = System.nanoTime();
         long end = start + duration.toNanos();
         long maxLag = 0;
         while (System.nanoTime() < end) {
-            for (int k = 0; k < 1_024; k++) {
-                long id = nextId++;
-                byte[] json = REGIONS[(int) (id & 3)];
-                System.arraycopy(json, 0, payload, 0, json.length);
-                while (engine.publish(0L, 1 + (int) (id & 7), id * 7919 % 1_000_000, id, 0L, 0, segment, 0, json.length) < 0) {
-                    Thread.onSpinWait(); // back-pressured: the stage is behind by the engine's capacity
-                }
-            }
+            publish(1_024);
             maxLag = Math.max(maxLag, nextId - 1 - stage.events().getAcquire()); // published, not yet handled
         }
         double seconds = (System.nanoTime() - start) / 1e9;

@@ -38,6 +38,7 @@ final class FerriteTarget implements IngestTarget {
     private final ClientTls clientTls;
     private final Thread scraper;
     private volatile boolean scraping;
+    private final boolean hasPipeline;
 
     /** What observability the target runs with. */
     enum Metrics {
@@ -65,6 +66,7 @@ final class FerriteTarget implements IngestTarget {
      */
     FerriteTarget(TransportKind transport, Durability durability, boolean dedup, TlsProvider tls, Metrics metrics,
                   String pipeline) {
+        this.hasPipeline = pipeline != null;
         try {
             ServerConfig.Builder server = ServerConfig.builder().port(0).transport(transport);
             if (tls != null) {
@@ -79,7 +81,8 @@ final class FerriteTarget implements IngestTarget {
                 engine.stage("count", (event, index, endOfBatch) -> { });
             } else {
                 Pipeline parsed = PipelineFile.parse("bench pipeline", pipeline);
-                Stages.addTo(engine, Stages.build(parsed, Stages.loader(List.of())));
+                Stages.addTo(engine, Stages.build(parsed, Stages.loader(List.of()),
+                    durability == Durability.MEMORY ? null : directory.path().resolve("journal")));
                 server.admission(PolicyEngine.compile(parsed.policies(), null, 10_000, Duration.ofMinutes(5)));
             }
             if (!dedup) {
@@ -127,6 +130,18 @@ final class FerriteTarget implements IngestTarget {
     @Override
     public ClientTls clientTls() {
         return clientTls;
+    }
+
+    /** The stages' lag now (events journaled and not yet handled), for scenarios with a pipeline. */
+    @Override
+    public String stageLag() {
+        if (!hasPipeline) {
+            return null;
+        }
+        StringBuilder line = new StringBuilder("stage lag");
+        node.engine().metrics().stages().forEach(stage -> line.append(' ').append(stage.name()).append('=')
+            .append(stage.lag()));
+        return line.toString();
     }
 
     @Override

@@ -16,6 +16,11 @@ interface IngestTarget extends AutoCloseable {
         return null;
     }
 
+    /** After a trial: a line on how far the server's stages are behind, or null. */
+    default String stageLag() {
+        return null;
+    }
+
     @Override
     void close();
 }

@@ -120,6 +120,10 @@ public final class LoadScenario implements Scenario {
         if (summary.errors() > 0 || summary.acked() + summary.rejected() != summary.sent() || summary.acked() == 0) {
             throw new IllegalStateException(name + " lost events: " + summary.line());
         }
+        String lag = target.stageLag();
+        if (lag != null) {
+            System.out.printf("  %s: at the trial's end %s%n", name, lag);
+        }
         return TrialResult.of(summary.acked(), summary.seconds(), LatencySummary.ofNanos(summary.latencyNanos()),
             Arrays.copyOf(timeline, samples[0]), sample.toNanos() / 1e9);
     }

@@ -117,6 +117,35 @@ public final class TcpScenarios {
             NettyTransports.unavailableReason(transport));
     }
 
+    /** The query index stage, and a one-second window per key, each beside the plain server. */
+    static final String INDEX = """
+        stages:
+          - name: index
+            use: index
+        """;
+    static final String WINDOWS = """
+        stages:
+          - name: per-key
+            use: window
+            with: {group-by: key, size: 1s, grace: 200ms, emit: log}
+        """;
+
+    /**
+     * Ingest with the query index ({@code tcp.max.<transport>.async-index.c<N>}) or a window per key
+     * ({@code ...async-windows...}) as the server's stage, against the plain server: whether the
+     * stage keeps up with the ingest (its lag is printed at the end of each trial).
+     */
+    public static Scenario ferriteIndexOrWindows(TransportKind transport, boolean index, int connections) {
+        String name = "tcp.max." + transport.cliName() + ".async-" + (index ? "index" : "windows") + ".c" + connections;
+        String description = String.format(Locale.ROOT, "FerriteServer (%s, async, %s) <- LoadGenerator, %d connection(s),"
+            + " 64-byte events as fast as ACKs allow", transport.cliName(), index ? "the query index stage"
+            : "a 1-s window per key", connections);
+        return new LoadScenario(name, "tcp-max", description,
+            List.of("tcp.max." + transport.cliName() + ".async.c" + connections), 0, connections,
+            () -> new FerriteTarget(transport, Durability.ASYNC, true, null, FerriteTarget.Metrics.DEFAULT,
+                index ? INDEX : WINDOWS), NettyTransports.unavailableReason(transport));
+    }
+
     /**
      * What observability costs ({@code tcp.<max|rateR>.<transport>.async-metrics-<on|off>.c<N>}): the
      * node with its admin port, observer, counters file and ACK latency, scraped every second, against

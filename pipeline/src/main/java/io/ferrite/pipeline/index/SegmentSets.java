@@ -3,8 +3,6 @@ package io.ferrite.pipeline.index;
 import org.roaringbitmap.RoaringBitmap;
 import org.roaringbitmap.buffer.ImmutableRoaringBitmap;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -39,6 +37,8 @@ final class SegmentSets {
     int covered;
     private final Map<Integer, RoaringBitmap> types = new HashMap<>();
     private int lastType;
+    /** The writer's buffer for {@link #writeTo}. */
+    private ByteBuffer buffer;
     private RoaringBitmap lastTypeSet;
     private final Map<String, RoaringBitmap> tags = new HashMap<>();
     /** A read instance: the mapped sets. */
@@ -95,38 +95,55 @@ final class SegmentSets {
         set.add(offset);
     }
 
-    /** Writer: writes the sets to {@code file} (atomically: a reader sees the old file or this one). */
+    /**
+     * Writer: writes the sets to {@code file} (atomically: a reader sees the old file or this one),
+     * through a buffer the writer keeps (grown when the sets outgrow it): no allocation per flush.
+     */
     void writeTo(Path file) {
+        int size = 20;
+        for (Map.Entry<Integer, RoaringBitmap> type : types.entrySet()) {
+            type.getValue().runOptimize();
+            size += 7 + Integer.toUnsignedString(type.getKey()).length() + type.getValue().serializedSizeInBytes();
+        }
+        for (Map.Entry<String, RoaringBitmap> tag : tags.entrySet()) {
+            tag.getValue().runOptimize();
+            size += 7 + tag.getKey().getBytes(StandardCharsets.UTF_8).length + tag.getValue().serializedSizeInBytes();
+        }
+        if (buffer == null || buffer.capacity() < size) {
+            buffer = ByteBuffer.allocateDirect(Math.max(size, buffer == null ? 4096 : buffer.capacity() * 2));
+        }
+        ByteBuffer out = buffer.clear().order(ByteOrder.BIG_ENDIAN);
+        out.putInt(MAGIC).putLong(segment).putInt(covered).putInt(types.size() + tags.size());
+        for (Map.Entry<Integer, RoaringBitmap> type : types.entrySet()) {
+            put(out, 'T', Integer.toUnsignedString(type.getKey()), type.getValue());
+        }
+        for (Map.Entry<String, RoaringBitmap> tag : tags.entrySet()) {
+            put(out, 'G', tag.getKey(), tag.getValue());
+        }
+        out.flip();
+        Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
+            while (out.hasRemaining()) {
+                channel.write(out);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the index sets " + file + ": " + e.getMessage(), e);
+        }
         try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
-            DataOutputStream out = new DataOutputStream(bytes);
-            out.writeInt(MAGIC);
-            out.writeLong(segment);
-            out.writeInt(covered);
-            out.writeInt(types.size() + tags.size());
-            for (Map.Entry<Integer, RoaringBitmap> type : types.entrySet()) {
-                write(out, 'T', Integer.toUnsignedString(type.getKey()), type.getValue());
-            }
-            for (Map.Entry<String, RoaringBitmap> tag : tags.entrySet()) {
-                write(out, 'G', tag.getKey(), tag.getValue());
-            }
-            out.flush();
-            Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.write(temporary, bytes.toByteArray());
             Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the index sets " + file + ": " + e.getMessage(), e);
         }
     }
 
-    private static void write(DataOutputStream out, char kind, String name, RoaringBitmap set) throws IOException {
-        set.runOptimize();
-        out.writeByte(kind);
-        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
-        out.writeShort(utf8.length);
-        out.write(utf8);
-        out.writeInt(set.serializedSizeInBytes());
-        set.serialize(out);
+    private static void put(ByteBuffer out, char kind, String name, RoaringBitmap set) {
+        out.put((byte) kind);
+        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8); // a few bytes per set and flush
+        out.putShort((short) utf8.length).put(utf8).putInt(set.serializedSizeInBytes());
+        ByteBuffer bitmap = out.slice().order(ByteOrder.LITTLE_ENDIAN);
+        set.serialize(bitmap);
+        out.position(out.position() + bitmap.position());
     }
 
     /** Reads {@code file}, mapped; null when it does not exist or is not a sets file. */
