@@ -1,18 +1,29 @@
 package io.ferrite.cli;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code ferrite demo}, short: both phases run against the in-process server and the report reads as documented. */
+/**
+ * {@code ferrite demo}, short: both phases run against the in-process server and the report reads
+ * as documented; while it lingers, {@code ferrite query} and {@code GET /query} answer from its
+ * journal and {@code GET /windows} shows its one-second windows per key.
+ */
 class DemoCommandTest {
     private static final Pattern PHASE_ROW = Pattern.compile(
         "(?m)^(1\\. maximum throughput|2\\. fixed rate)\\s+([\\d,]+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+count "
-            + "(\\d+\\.\\d) / (\\d+\\.\\d)$");
+            + "(\\d+\\.\\d) / (\\d+\\.\\d)  per-key (\\d+\\.\\d) / (\\d+\\.\\d)  index (\\d+\\.\\d) / (\\d+\\.\\d)$");
 
     @Test
     void theExamplePipelineRunsInTheDemo() {
@@ -20,6 +31,41 @@ class DemoCommandTest {
             Path.of("..", "examples", "pipeline.yaml").toString());
         assertThat(demo.status()).as("%s", demo).isZero();
         assertThat(demo.out()).contains("pipeline ../examples/pipeline.yaml: 4 stages").contains("audit").contains("urgent");
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void whileItLingersTheDemoAnswersQueriesAndShowsItsWindows() throws Exception {
+        try (CliProcess demo = CliProcess.start("demo", "--seconds", "3", "--rate", "5000", "--linger", "20s")) {
+            String lingering = demo.awaitLine("the server stays up", Duration.ofSeconds(90));
+            String out = demo.output();
+            Matcher windows = Pattern.compile("windows: (http://127\\.0\\.0\\.1:\\d+)/windows").matcher(out);
+            Matcher journal = Pattern.compile("journal=([^ ,]+),").matcher(out);
+            assertThat(windows.find() && journal.find()).as(out).isTrue();
+            String admin = windows.group(1);
+
+            String open = get(admin + "/windows");
+            assertThat(open).contains("\"name\":\"per-key\"", "\"groupBy\":\"key\"").containsPattern("\"closed\":[1-9]");
+
+            CliRun cli = CliRun.of("query", "--journal", journal.group(1), "--key", "7", "--count");
+            assertThat(cli.status()).as(cli.err()).isZero();
+            long counted = Long.parseLong(cli.out().trim());
+            assertThat(counted).as("events of key 7 in the demo's journal").isPositive();
+            assertThat(cli.err()).contains("key=7: " + counted + " matched; index");
+            assertThat(get(admin + "/query?key=7&count=true")).contains("\"matched\":" + counted + ",", "\"complete\":true");
+            assertThat(get(admin + "/query?key=7&limit=2")).containsPattern("\"events\":\\[\\{\"index\":\\d+,\"type\":1,\"key\":7,");
+            assertThat(lingering).isNotEmpty();
+            demo.awaitLine("What the numbers mean:", Duration.ofSeconds(60)); // the linger ends, the demo cleans up
+        }
+    }
+
+    private static String get(String url) throws Exception {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as("%s: %s", url, response.body()).isEqualTo(200);
+            return response.body();
+        }
     }
 
     @Test

@@ -80,6 +80,9 @@ final class EventFilter {
         MemorySegment memory = event.memory();
         long offset = event.payloadOffset();
         int length = event.payloadLength();
+        if (!contains(memory, offset, length, value)) {
+            return false; // most events do not even hold the value's bytes: no JSON to walk
+        }
         long start = field.valueStart(memory, offset, length);
         if (start < 0) {
             return false;
@@ -98,6 +101,27 @@ final class EventFilter {
             }
         }
         return true;
+    }
+
+    /** Whether {@code memory[offset, offset + length)} holds the bytes of {@code value} anywhere. */
+    private static boolean contains(MemorySegment memory, long offset, int length, byte[] value) {
+        if (value.length == 0) {
+            return true;
+        }
+        byte first = value[0];
+        long last = offset + length - value.length;
+        for (long at = offset; at <= last; at++) {
+            if (memory.get(ValueLayout.JAVA_BYTE, at) == first) {
+                int i = 1;
+                while (i < value.length && memory.get(ValueLayout.JAVA_BYTE, at + i) == value[i]) {
+                    i++;
+                }
+                if (i == value.length) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The tags of {@code event} its marks carry, by name (for the output). */

@@ -10,8 +10,8 @@ import java.nio.file.Path;
  *       with the same key (0: none) — the key chains — then each event's timestamp (a time
  *       condition is tested without reading the journal), then for each block of
  *       {@link #BLOCK_EVENTS} events its count, smallest and largest timestamp (the sparse time
- *       index) and where in the journal its first event's batch lies (so a query reads an event
- *       by jumping there and reading on, not by searching the journal);</li>
+ *       index), then for every 64 events where in the journal the first one's batch lies (so a
+ *       query reads an event by jumping there and reading on, not by searching the journal);</li>
  *   <li>{@code sets-SEGMENT.bin} once the segment is full, else {@code sets-open.bin} rewritten
  *       every flush: for each type and tag the events that have it, as Roaring bitmaps of their
  *       offsets in the segment ({@link SegmentSets}).</li>
@@ -27,13 +27,17 @@ final class IndexLayout {
     static final int BLOCK_BITS = 10;
     static final int BLOCK_EVENTS = 1 << BLOCK_BITS;
     static final int BLOCKS = (int) (SEGMENT_EVENTS / BLOCK_EVENTS);
-    /** Per block: events, smallest timestamp, largest timestamp, 1 + the Chronicle index of the batch holding its first event. */
-    static final int BLOCK_BYTES = 32;
+    /** Per block: events, smallest timestamp, largest timestamp. */
+    static final int BLOCK_BYTES = 24;
+    /** Every this many events, where the batch of the first lies in the journal (a read walks at most this far). */
+    static final int POSITION_BITS = 6;
+    static final int POSITIONS = (int) (SEGMENT_EVENTS >>> POSITION_BITS);
     /** The key chains, then each event's timestamp, then the blocks. */
     static final long CHAIN_BYTES = SEGMENT_EVENTS * Long.BYTES;
     static final long TIMES_BYTES = SEGMENT_EVENTS * Long.BYTES;
     static final long BLOCKS_AT = CHAIN_BYTES + TIMES_BYTES;
-    static final long CHAIN_FILE_BYTES = BLOCKS_AT + (long) BLOCKS * BLOCK_BYTES;
+    static final long POSITIONS_AT = BLOCKS_AT + (long) BLOCKS * BLOCK_BYTES;
+    static final long CHAIN_FILE_BYTES = POSITIONS_AT + (long) POSITIONS * Long.BYTES;
 
     static final long MAGIC = 0x4652_5449_4458_3031L; // "FRTIDX01"
     /** head.dat: magic, then these longs. */

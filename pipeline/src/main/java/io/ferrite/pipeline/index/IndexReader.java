@@ -364,10 +364,10 @@ public final class IndexReader implements AutoCloseable {
             return hits;
         }
 
-        /** Where the batch of {@code index}'s block begins (the index knows), or -1. */
+        /** Where the batch of the first of {@code index}'s 64 events lies (the index knows), or -1. */
         long hint(long index) {
             SegmentChain chain = chain(IndexLayout.segmentOf(index));
-            return chain == null ? -1 : chain.blockPosition(IndexLayout.offsetInSegment(index) >>> IndexLayout.BLOCK_BITS);
+            return chain == null ? -1 : chain.position(IndexLayout.offsetInSegment(index));
         }
 
         QueryResult.Hit hit(EventView event, long index) {

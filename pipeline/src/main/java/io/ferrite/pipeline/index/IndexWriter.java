@@ -146,15 +146,15 @@ final class IndexWriter implements AutoCloseable {
         }
     }
 
-    /** Whether the block of the event about to be added at {@code index} does not know its journal position yet. */
+    /** Whether the 64 events of the one about to be added at {@code index} do not know their journal position yet. */
     boolean needsPosition(long index) {
         return chain == null || IndexLayout.segmentOf(index) != chain.segment
-            || chain.blockPosition(IndexLayout.offsetInSegment(index) >>> IndexLayout.BLOCK_BITS) < 0;
+            || chain.position(IndexLayout.offsetInSegment(index)) < 0;
     }
 
-    /** The event added last lies in the batch at Chronicle index {@code position} (the first of its block to be added). */
+    /** The event added last lies in the batch at Chronicle index {@code position} (the first of its 64 to be added). */
     void position(long position) {
-        chain.blockPosition(IndexLayout.offsetInSegment(next - 1) >>> IndexLayout.BLOCK_BITS, position);
+        chain.position(IndexLayout.offsetInSegment(next - 1), position);
     }
 
     /** The event added last has {@code tag}. */

@@ -68,14 +68,14 @@ final class SegmentChain implements AutoCloseable {
         file.putLong(at, count + 1);
     }
 
-    /** Writer: the batch holding block {@code block}'s first indexed event is at Chronicle index {@code position}. */
-    void blockPosition(int block, long position) {
-        file.putLong(IndexLayout.BLOCKS_AT + (long) block * IndexLayout.BLOCK_BYTES + 24, position + 1);
+    /** Writer: the batch holding the first indexed event of the 64 from {@code offset} is at Chronicle index {@code position}. */
+    void position(int offset, long position) {
+        file.putLong(IndexLayout.POSITIONS_AT + (long) (offset >>> IndexLayout.POSITION_BITS) * Long.BYTES, position + 1);
     }
 
-    /** The Chronicle index of a batch at or before every event of block {@code block} the index holds, or -1. */
-    long blockPosition(int block) {
-        return file.getLong(IndexLayout.BLOCKS_AT + (long) block * IndexLayout.BLOCK_BYTES + 24) - 1;
+    /** The Chronicle index of a batch at or before the event at {@code offset} (among the 64 it is in), or -1. */
+    long position(int offset) {
+        return file.getLong(IndexLayout.POSITIONS_AT + (long) (offset >>> IndexLayout.POSITION_BITS) * Long.BYTES) - 1;
     }
 
     /** Whether block {@code block} may hold an event with a timestamp in [from, to]. */

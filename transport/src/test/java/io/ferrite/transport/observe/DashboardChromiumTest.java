@@ -4,18 +4,16 @@ import io.ferrite.client.ClientConfig;
 import io.ferrite.client.FerriteClient;
 import io.ferrite.engine.RecordingHandler;
 import io.ferrite.testing.Await;
+import io.ferrite.testing.Chromium;
 import io.ferrite.transport.node.FerriteNode;
 import io.ferrite.transport.node.TestNode;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,7 +38,7 @@ class DashboardChromiumTest {
 
     @Test
     void theDashboardDrawsItsChartsAndShowsAFiringAlert() throws Exception {
-        requireChromium();
+        Chromium.require();
         List<AlertRule> rules = List.of(new AlertRule("ack_latency_p99_high", AlertRule.Severity.HIGH,
             "ACK latency p99 over the window is above the limit", "ms", true, 0.001, Duration.ZERO,
             p -> p.ackP99Nanos() / 1e6));
@@ -63,7 +61,7 @@ class DashboardChromiumTest {
                     node.observer().history(200).stream().filter(p -> p.acceptedPerSecond() > 0).count() >= 8
                         && !node.observer().alerts().firing().isEmpty());
                 String url = "http://127.0.0.1:" + node.adminPort() + "/dashboard";
-                String dom = chromium("--dump-dom", url);
+                String dom = Chromium.dumpDom(dir, url);
                 Matcher charts = POINTS.matcher(dom);
                 int drawn = 0;
                 while (charts.find()) {
@@ -74,34 +72,12 @@ class DashboardChromiumTest {
                 assertThat(dom).contains("class=\"alert firing high\" data-alert=\"ack_latency_p99_high\"")
                     .contains("<canvas").containsPattern("data-refreshed=\"[1-9]");
                 assertThat(dom).as("no fetch failed").contains("<span id=\"error\" class=\"muted\"></span>");
-                chromium("--screenshot=" + dir.resolve("dashboard.png"), "--window-size=1400,1000", url);
+                Chromium.run(dir, "--screenshot=" + dir.resolve("dashboard.png"), "--window-size=1400,1000", url);
                 assertThat(Files.size(dir.resolve("dashboard.png"))).isGreaterThan(10_000);
             } finally {
                 loading.set(false);
                 load.join();
             }
         }
-    }
-
-    /** Runs headless Chromium on {@code args}, with enough virtual time for the page's first refreshes. */
-    private String chromium(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("chromium", "--headless=new", "--no-sandbox",
-            "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars", "--user-data-dir=" + dir.resolve("profile"),
-            "--virtual-time-budget=5000"));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectError(dir.resolve("chromium.log").toFile()).start();
-        byte[] out = process.getInputStream().readAllBytes();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("chromium finished").isTrue();
-        assertThat(process.exitValue()).as("chromium: %s", Files.readString(dir.resolve("chromium.log"))).isZero();
-        return new String(out, StandardCharsets.UTF_8);
-    }
-
-    /** In CI ({@code CI=true}) Chromium must be there: {@code .ci/run} installs it. Elsewhere the test skips. */
-    private static void requireChromium() throws Exception {
-        boolean found = new ProcessBuilder("sh", "-c", "command -v chromium").start().waitFor() == 0;
-        if (!found && "true".equals(System.getenv("CI"))) {
-            throw new AssertionError("chromium is not installed; .ci/run installs Debian's chromium package");
-        }
-        Assumptions.assumeTrue(found, "chromium is not installed (apt-get install chromium); skipping");
     }
 }
