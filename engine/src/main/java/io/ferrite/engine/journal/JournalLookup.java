@@ -11,11 +11,11 @@ import java.util.Arrays;
 
 /**
  * Reads single records of a Chronicle journal by journal index, in any order: what a query does
- * with the indexes an index found, and how the index learns where its blocks start. One tailer,
- * reused. A record at or a little after the batch read last is reached by reading on, document
- * by document (cheap: the tailer is already there); one further away from the Chronicle index of
- * a batch at or before it that the caller knows (a hint, as the query index keeps per block), or
- * else by a binary search over its roll cycle's documents (tens of µs a probe).
+ * with the indexes an index found, and how the index learns where its events' batches lie. One
+ * tailer, reused. A record a little after the batch read last is reached by reading on, document by
+ * document, from where the tailer stands (no jump); one further away from the Chronicle index of a
+ * batch at or before it that the caller knows (a hint, as the query index keeps every 64 events),
+ * or else by a binary search over its roll cycle's documents (a jump costs tens of µs).
  *
  * <p>Thread-safety: single-threaded; close it when done. Safe while a writer appends.
  */
@@ -70,17 +70,24 @@ public final class JournalLookup implements AutoCloseable {
     }
 
     private long walkTo(long index, long hint, RecordConsumer consumer) {
-        long start;
         boolean ahead = batchChronicleIndex >= 0 && index >= batchFirst; // the batch read last is at or before it
-        if (ahead && hint >= 0) {
-            start = Math.max(hint, batchChronicleIndex); // both at or before it: the later is nearer
-        } else if (ahead && index - batchFirst < READ_ON_EVENTS) {
-            start = batchChronicleIndex;
-        } else {
-            start = hint >= 0 ? hint : search(index);
+        if (ahead && index < batchEnd && consumer == null) {
+            return batchChronicleIndex; // asked where, not what: no read at all
         }
-        if (start < 0 || !tailer.moveToIndex(start)) {
-            return -1;
+        boolean readOn = ahead && index >= batchEnd && index - batchFirst < READ_ON_EVENTS
+            && (hint < 0 || hint <= batchChronicleIndex);
+        if (!readOn) { // the tailer already stands just past the batch read last; else it jumps (tens of µs)
+            long start;
+            if (ahead && hint >= 0) {
+                start = Math.max(hint, batchChronicleIndex); // both at or before it: the later is nearer
+            } else if (ahead && index - batchFirst < READ_ON_EVENTS) {
+                start = batchChronicleIndex;
+            } else {
+                start = hint >= 0 ? hint : search(index);
+            }
+            if (start < 0 || !tailer.moveToIndex(start)) {
+                return -1;
+            }
         }
         while (true) {
             try (DocumentContext dc = tailer.readingDocument()) {
