@@ -36,24 +36,6 @@ class CliActionsCrashTest {
     @TempDir
     Path dir;
 
-    private static long metric(String adminPort, String name) {
-        return (long) metricValue(adminPort, name);
-    }
-
-    private static double metricValue(String adminPort, String name) {
-        try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
-            String text = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + adminPort
-                + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-            return text.lines().filter(line -> line.startsWith(name + " ")).mapToDouble(line -> Double.parseDouble(
-                line.substring(name.length() + 1))).findFirst().orElse(-1);
-        } catch (java.io.IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
-    }
-
     @ParameterizedTest(name = "--checkpoint-every {0}")
     @ValueSource(ints = {1, 10, 100, 1000})
     void everyAckedEventsActionCompletesAfterAKillNine(int checkpointEvery) throws Exception {
@@ -115,10 +97,10 @@ class CliActionsCrashTest {
                     () -> callsByKey.size() == EVENTS, () -> callsByKey.size() + " keys of " + EVENTS);
                 // the receiver takes 5 ms a call: the attempts' median over the last 10 s says at least that
                 Await.until("the action's duration summary covers the receiver's time", Duration.ofSeconds(20),
-                    () -> metricValue(adminPort, "ferrite_action_duration_seconds{action=\"out/hook\",quantile=\"0.5\"}") >= 0.005);
+                    () -> AdminHttp.metric(adminPort, "ferrite_action_duration_seconds{action=\"out/hook\",quantile=\"0.5\"}") >= 0.005);
                 Await.until("the restarted stage caught up", Duration.ofSeconds(60),
-                    () -> metric(adminPort, "ferrite_stage_lag_events{stage=\"out\"}") == 0);
-                suppressed = metric(adminPort, "ferrite_action_suppressed_total{stage=\"out\"}");
+                    () -> (long) AdminHttp.metric(adminPort, "ferrite_stage_lag_events{stage=\"out\"}") == 0);
+                suppressed = (long) AdminHttp.metric(adminPort, "ferrite_action_suppressed_total{stage=\"out\"}");
                 assertThat(restarted.terminate(Duration.ofSeconds(60))).isZero();
             }
         } finally {

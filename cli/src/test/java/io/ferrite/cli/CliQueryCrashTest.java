@@ -66,7 +66,7 @@ class CliQueryCrashTest {
             AtomicBoolean stop = new AtomicBoolean();
             Thread sender = Thread.ofPlatform().start(() -> send(port, nextId, 400_000, stop));
             Await.until("the index under way", Duration.ofSeconds(120),
-                () -> metric(admin, "ferrite_index_events_total{stage=\"index\"}") >= 100_000);
+                () -> AdminHttp.metric(admin, "ferrite_index_events_total{stage=\"index\"}") >= 100_000);
             server.kill(); // SIGKILL while the stream goes on and the index writes
             stop.set(true);
             sender.join(30_000);
@@ -76,7 +76,7 @@ class CliQueryCrashTest {
             String admin = adminPort(restarted);
             send(port, nextId, 20_000, new AtomicBoolean());
             Await.until("the index caught up", Duration.ofSeconds(120),
-                () -> metric(admin, "ferrite_stage_lag_events{stage=\"index\"}") == 0);
+                () -> AdminHttp.metric(admin, "ferrite_stage_lag_events{stage=\"index\"}") == 0);
             List<Seen> journaled = oracle(journal); // the journal, read while the server runs
             assertThat(journaled.size()).as("events journaled before and after the kill").isGreaterThan(100_000);
             try (IndexReader reader = IndexReader.open(journal)) {
@@ -161,19 +161,5 @@ class CliQueryCrashTest {
 
     private static String adminPort(CliProcess server) {
         return server.awaitLine("ferrite listening on ", Duration.ofSeconds(1)).replaceAll(".* admin=", "");
-    }
-
-    private static long metric(String adminPort, String name) {
-        try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
-            String text = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + adminPort
-                + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-            return text.lines().filter(line -> line.startsWith(name + " ")).mapToLong(line -> (long) Double.parseDouble(
-                line.substring(name.length() + 1))).findFirst().orElse(-1);
-        } catch (java.io.IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
     }
 }

@@ -9,10 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,8 +67,8 @@ class CliWindowsTest {
             assertThat(closed.getFirst()).contains("\"window\":\"per-key\"", "\"group\":0,", "\"count\":200,",
                 "\"rate\":200,", "\"min\":1,", "\"max\":96,", "\"mean\":48.5", "\"p99\":96");
 
-            Await.until("the open window shown", Duration.ofSeconds(10), () -> get(admin + "/windows").contains("\"events\":1000,"));
-            String open = get(admin + "/windows");
+            Await.until("the open window shown", Duration.ofSeconds(10), () -> AdminHttp.get(admin + "/windows").contains("\"events\":1000,"));
+            String open = AdminHttp.get(admin + "/windows");
             assertThat(open).contains("\"name\":\"per-key\"", "\"groups\":5", "\"closed\":20", "\"late\":0");
 
             Chromium.require();
@@ -102,17 +98,6 @@ class CliWindowsTest {
             return Files.readAllLines(file);
         } catch (java.io.IOException e) {
             return List.of();
-        }
-    }
-
-    private static String get(String url) {
-        try (HttpClient http = HttpClient.newHttpClient()) {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
-        } catch (java.io.IOException e) {
-            return "";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "";
         }
     }
 }

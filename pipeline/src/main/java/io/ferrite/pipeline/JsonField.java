@@ -73,14 +73,11 @@ public final class JsonField implements PayloadCondition {
     /** Whether the JSON in {@code memory[offset, offset + length)} has the field with a matching value. */
     @Override
     public boolean matches(MemorySegment memory, long offset, int length) {
-        long end = offset + length;
-        long at = skipSpace(memory, offset, end);
-        for (int depth = 0; depth < keys.length; depth++) {
-            at = valueOfKey(memory, at, end, keys[depth]);
-            if (at < 0) {
-                return false;
-            }
+        long at = valueStart(memory, offset, length);
+        if (at < 0) {
+            return false;
         }
+        long end = offset + length;
         return strings != null ? stringMatches(memory, at, end) : numberMatches(memory, at, end);
     }
 
