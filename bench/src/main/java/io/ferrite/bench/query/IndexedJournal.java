@@ -2,12 +2,16 @@ package io.ferrite.bench.query;
 
 import io.ferrite.engine.Durability;
 import io.ferrite.engine.Engine;
+import io.ferrite.engine.sequencer.EventBatch;
 import io.ferrite.pipeline.PipelineFile;
 import io.ferrite.pipeline.Stages;
+import io.ferrite.protocol.EventFrame;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +20,8 @@ import java.util.stream.Stream;
 
 /**
  * The journal the query benchmarks ask: {@value #EVENTS} events written by the engine with an index
- * stage, made once per JVM and shared (writing it takes a while). Event {@code i}: type
+ * stage, made once per JVM and shared (writing it takes a while), in batches of {@value #BATCH}
+ * as the server journals a network read's events (one Chronicle document per batch). Event {@code i}: type
  * {@code 1 + i % 8}, key {@code i × 7919 mod 1,000,000} (a million keys, ten events each), timestamp
  * {@code BASE + i µs} (ten seconds of event time), payload {@code {"region":"eu|us|ap|sa","n":i}}
  * with {@code region} indexed as a tag.
@@ -27,6 +32,7 @@ final class IndexedJournal {
     static final int EVENTS = 10_000_000;
     static final long BASE = 1_796_000_000_000_000_000L;
     static final String[] REGIONS = {"eu", "us", "ap", "sa"};
+    static final int BATCH = 256;
     private static Path directory;
 
     private IndexedJournal() {
@@ -56,13 +62,32 @@ final class IndexedJournal {
         long started = System.nanoTime();
         try (Engine engine = Stages.addTo(Engine.builder().journal(journal).durability(Durability.ASYNC),
             Stages.build(pipeline, Stages.loader(java.util.List.of()), journal)).build()) {
-            byte[] payload = new byte[64];
-            MemorySegment segment = MemorySegment.ofArray(payload);
-            for (int i = 0; i < EVENTS; i++) {
-                byte[] json = ("{\"region\":\"" + REGIONS[i % 4] + "\",\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8);
-                System.arraycopy(json, 0, payload, 0, json.length);
-                while (engine.publish(0L, 1 + i % 8, key(i), i + 1L, timestamp(i), 0, segment, 0, json.length) < 0) {
-                    Thread.onSpinWait(); // back-pressured: the index stage catches up
+            EventBatch batch = new EventBatch(BATCH);
+            MemorySegment bodies = Arena.ofAuto().allocate((long) BATCH * 128);
+            long[] offsets = new long[BATCH];
+            int[] lengths = new int[BATCH];
+            for (int first = 0; first < EVENTS; first += BATCH) {
+                int count = Math.min(BATCH, EVENTS - first);
+                long at = 0;
+                for (int k = 0; k < count; k++) {
+                    int i = first + k;
+                    byte[] json = ("{\"region\":\"" + REGIONS[i % 4] + "\",\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8);
+                    EventFrame.writeBody(bodies, at, 0, i + 1L, key(i), timestamp(i), 1 + i % 8, 0);
+                    MemorySegment.copy(json, 0, bodies, ValueLayout.JAVA_BYTE, at + EventFrame.HEADER_LENGTH, json.length);
+                    offsets[k] = at;
+                    lengths[k] = EventFrame.HEADER_LENGTH + json.length;
+                    at += lengths[k];
+                }
+                for (int done = 0; done < count; ) {
+                    batch.reset(bodies);
+                    for (int k = done; k < count; k++) {
+                        batch.add(offsets[k], lengths[k]);
+                    }
+                    engine.offer(batch);
+                    done += batch.appended();
+                    if (batch.appended() == 0) {
+                        Thread.onSpinWait(); // the engine is full: the index stage catches up
+                    }
                 }
             }
             while (engine.metrics().stages().getFirst().lag() > 0) {
