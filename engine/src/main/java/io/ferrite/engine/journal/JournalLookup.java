@@ -22,6 +22,9 @@ import java.util.Arrays;
 public final class JournalLookup implements AutoCloseable {
     /** Events past the batch read last within which reading on beats a jump. */
     private static final long READ_ON_EVENTS = 4_096;
+    /** A {@link #batchPlace()}: the cycle above these bits, the byte position in its file below. */
+    private static final int POSITION_BITS = 40;
+    private static final long POSITION_MASK = (1L << POSITION_BITS) - 1;
 
     private final ChronicleJournal journal;
     private final SingleChronicleQueue queue;
@@ -35,6 +38,12 @@ public final class JournalLookup implements AutoCloseable {
     private long batchChronicleIndex = -1;
     private long batchFirst = -1;
     private long batchEnd = -1;
+    /** Where the batch read last lies: its cycle and byte position in that cycle's file. */
+    private long batchPlace = -1;
+    /** Cycle files mapped read-only for {@link #readAt}, by cycle. */
+    private final java.util.Map<Integer, java.lang.foreign.MemorySegment> cycleFiles = new java.util.HashMap<>();
+    private final java.lang.foreign.Arena mappings = java.lang.foreign.Arena.ofShared();
+    private final java.time.format.DateTimeFormatter fileNames;
 
     public JournalLookup(ChronicleJournal journal) {
         this.journal = journal;
@@ -42,6 +51,69 @@ public final class JournalLookup implements AutoCloseable {
         this.rollCycle = queue.rollCycle();
         this.tailer = queue.createTailer();
         tailer.singleThreadedCheckDisabled(true);
+        this.fileNames = java.time.format.DateTimeFormatter.ofPattern(rollCycle.format()).withZone(java.time.ZoneOffset.UTC);
+    }
+
+    /**
+     * Where the batch found last lies, as {@link #readAt} takes it: its roll cycle and the byte
+     * position in that cycle's file (the query index keeps it beside the Chronicle index), or -1.
+     */
+    public long batchPlace() {
+        return batchPlace;
+    }
+
+    /**
+     * Hands the record at {@code index} to {@code consumer}, reading the batch straight from its
+     * cycle file at {@code place} (a {@link #batchPlace()}): no Chronicle index walk, which on a
+     * journal of large batches scans up to 255 documents to reach one. When the place does not hold
+     * a batch with that index (a file replaced, a place from elsewhere), it falls back to {@link
+     * #read(long, long, RecordConsumer)} with {@code hint}.
+     */
+    public boolean readAt(long place, long index, long hint, RecordConsumer consumer) {
+        java.lang.foreign.MemorySegment file = place < 0 ? null : cycleFile((int) (place >>> POSITION_BITS),
+            (place & POSITION_MASK) + JournalBatch.HEADER_LENGTH);
+        long batch = place & POSITION_MASK;
+        if (file != null && batch + JournalBatch.HEADER_LENGTH <= file.byteSize()
+            && JournalBatch.format(file, batch) == JournalBatch.FORMAT) {
+            long first = JournalBatch.firstIndex(file, batch);
+            int count = JournalBatch.count(file, batch);
+            if (index >= first && index < first + count) {
+                long at = batch + JournalBatch.HEADER_LENGTH;
+                for (long i = first; i < index && at + JournalBatch.RECORD_LENGTH_PREFIX <= file.byteSize(); i++) {
+                    at += JournalBatch.RECORD_LENGTH_PREFIX + JournalBatch.recordLength(file, at);
+                }
+                if (at + JournalBatch.RECORD_LENGTH_PREFIX <= file.byteSize()) {
+                    int length = JournalBatch.recordLength(file, at);
+                    if (at + JournalBatch.RECORD_LENGTH_PREFIX + length <= file.byteSize()) {
+                        consumer.onRecord(file, at + JournalBatch.RECORD_LENGTH_PREFIX, length, index, true);
+                        return true;
+                    }
+                }
+            }
+        }
+        return read(index, hint, consumer);
+    }
+
+    /** Cycle {@code cycle}'s file mapped read-only, at least {@code needed} bytes of it (mapped again when it grew), or null. */
+    private java.lang.foreign.MemorySegment cycleFile(int cycle, long needed) {
+        java.lang.foreign.MemorySegment mapped = cycleFiles.get(cycle);
+        if (mapped != null && mapped.byteSize() >= needed) {
+            return mapped;
+        }
+        java.nio.file.Path path = journal.config().directory().resolve(
+            fileNames.format(java.time.Instant.ofEpochMilli(cycle * (long) rollCycle.lengthInMillis())) + ".cq4");
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(path,
+            java.nio.file.StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size < needed) {
+                return null;
+            }
+            mapped = channel.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, size, mappings);
+            cycleFiles.put(cycle, mapped); // an older, shorter mapping stays until close: the arena owns them all
+            return mapped;
+        } catch (java.io.IOException e) {
+            return null; // deleted by retention, say: the Chronicle path answers
+        }
     }
 
     /** As {@link #read(long, long, RecordConsumer)} without a hint. */
@@ -102,6 +174,8 @@ public final class JournalLookup implements AutoCloseable {
                 batchChronicleIndex = dc.index();
                 batchFirst = first;
                 batchEnd = end;
+                batchPlace = ((long) rollCycle.toCycle(batchChronicleIndex) << POSITION_BITS)
+                    | (bytes.readPosition() & POSITION_MASK);
                 if (index < first) {
                     return -1; // deleted, or a hint past it
                 }
@@ -189,5 +263,6 @@ public final class JournalLookup implements AutoCloseable {
     @Override
     public void close() {
         tailer.close();
+        mappings.close();
     }
 }

@@ -10,8 +10,9 @@ import java.nio.file.Path;
  *       with the same key (0: none) — the key chains — then each event's timestamp (a time
  *       condition is tested without reading the journal), then for each block of
  *       {@link #BLOCK_EVENTS} events its count, smallest and largest timestamp (the sparse time
- *       index), then for every 64 events where in the journal the first one's batch lies (so a
- *       query reads an event by jumping there and reading on, not by searching the journal);</li>
+ *       index), then for every 64 events where in the journal the first one's batch lies — its Chronicle
+ *       index, and its cycle file and byte position — so a query reads an event there, not by
+ *       searching the journal;</li>
  *   <li>{@code sets-SEGMENT.bin} once the segment is full, else {@code sets-open.bin} rewritten
  *       every flush: for each type and tag the events that have it, as Roaring bitmaps of their
  *       offsets in the segment ({@link SegmentSets}).</li>
@@ -37,7 +38,9 @@ final class IndexLayout {
     static final long TIMES_BYTES = SEGMENT_EVENTS * Long.BYTES;
     static final long BLOCKS_AT = CHAIN_BYTES + TIMES_BYTES;
     static final long POSITIONS_AT = BLOCKS_AT + (long) BLOCKS * BLOCK_BYTES;
-    static final long CHAIN_FILE_BYTES = POSITIONS_AT + (long) POSITIONS * Long.BYTES;
+    /** Beside each position, the batch's place in its cycle file (read there directly, no Chronicle index walk). */
+    static final long PLACES_AT = POSITIONS_AT + (long) POSITIONS * Long.BYTES;
+    static final long CHAIN_FILE_BYTES = PLACES_AT + (long) POSITIONS * Long.BYTES;
 
     static final long MAGIC = 0x4652_5449_4458_3031L; // "FRTIDX01"
     /** head.dat: magic, then these longs. */

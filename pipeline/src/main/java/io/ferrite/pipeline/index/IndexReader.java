@@ -356,12 +356,18 @@ public final class IndexReader implements AutoCloseable {
             List<QueryResult.Hit> hits = new ArrayList<>(found.size());
             for (int i = found.size() - 1; i >= 0; i--) {
                 long index = found.get(i);
-                lookup.read(index, hint(index), (memory, offset, length, at, endOfBatch) -> {
+                lookup.readAt(place(index), index, hint(index), (memory, offset, length, at, endOfBatch) -> {
                     view.wrap(memory, offset, length);
                     hits.add(hit(view, at));
                 });
             }
             return hits;
+        }
+
+        /** The place in its cycle file of the batch of the first of {@code index}'s 64 events, or -1. */
+        long place(long index) {
+            SegmentChain chain = chain(IndexLayout.segmentOf(index));
+            return chain == null ? -1 : chain.place(IndexLayout.offsetInSegment(index));
         }
 
         /** Where the batch of the first of {@code index}'s 64 events lies (the index knows), or -1. */

@@ -119,7 +119,8 @@ public final class IndexStage implements EventHandler {
         boolean newBlock = writer.needsPosition(index);
         writer.add(index, event.type(), event.key(), event.timestampNanos());
         if (newBlock) { // reading on from the last block's batch: the batches between are read once, in order
-            writer.position(positions.batchHolding(index, -1));
+            long position = positions.batchHolding(index, -1);
+            writer.position(position, position < 0 ? -1 : positions.batchPlace());
         }
         int tags = EventMarks.tags(event.marks());
         while (tags != 0) {

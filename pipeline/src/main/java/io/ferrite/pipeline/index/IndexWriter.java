@@ -152,8 +152,12 @@ final class IndexWriter implements AutoCloseable {
             || chain.position(IndexLayout.offsetInSegment(index)) < 0;
     }
 
-    /** The event added last lies in the batch at Chronicle index {@code position} (the first of its 64 to be added). */
-    void position(long position) {
+    /**
+     * The event added last (the first of its 64 to be added) lies in the batch at Chronicle index
+     * {@code position}, at {@code place} in its cycle file.
+     */
+    void position(long position, long place) {
+        chain.place(IndexLayout.offsetInSegment(next - 1), place);
         chain.position(IndexLayout.offsetInSegment(next - 1), position);
     }
 

@@ -73,6 +73,16 @@ final class SegmentChain implements AutoCloseable {
         file.putLong(IndexLayout.POSITIONS_AT + (long) (offset >>> IndexLayout.POSITION_BITS) * Long.BYTES, position + 1);
     }
 
+    /** Writer: the batch of the first indexed event of the 64 from {@code offset} lies at {@code place} (cycle and byte). */
+    void place(int offset, long place) {
+        file.putLong(IndexLayout.PLACES_AT + (long) (offset >>> IndexLayout.POSITION_BITS) * Long.BYTES, place + 1);
+    }
+
+    /** Where the batch of the first indexed event of the 64 from {@code offset} lies (a {@code JournalLookup} place), or -1. */
+    long place(int offset) {
+        return file.getLong(IndexLayout.PLACES_AT + (long) (offset >>> IndexLayout.POSITION_BITS) * Long.BYTES) - 1;
+    }
+
     /** The Chronicle index of a batch at or before the event at {@code offset} (among the 64 it is in), or -1. */
     long position(int offset) {
         return file.getLong(IndexLayout.POSITIONS_AT + (long) (offset >>> IndexLayout.POSITION_BITS) * Long.BYTES) - 1;
