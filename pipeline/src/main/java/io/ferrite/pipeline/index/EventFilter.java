@@ -103,25 +103,44 @@ final class EventFilter {
         return true;
     }
 
-    /** Whether {@code memory[offset, offset + length)} holds the bytes of {@code value} anywhere. */
+    /**
+     * Whether {@code memory[offset, offset + length)} holds the bytes of {@code value} anywhere:
+     * eight bytes at a time, looking for the value's first byte with the "has zero byte" trick on
+     * the word XORed with that byte repeated, and comparing in full only where it is.
+     */
     private static boolean contains(MemorySegment memory, long offset, int length, byte[] value) {
         if (value.length == 0) {
             return true;
         }
-        byte first = value[0];
-        long last = offset + length - value.length;
-        for (long at = offset; at <= last; at++) {
-            if (memory.get(ValueLayout.JAVA_BYTE, at) == first) {
-                int i = 1;
-                while (i < value.length && memory.get(ValueLayout.JAVA_BYTE, at + i) == value[i]) {
-                    i++;
-                }
-                if (i == value.length) {
+        long last = offset + length - value.length; // the last place the value could start
+        long pattern = (value[0] & 0xFFL) * 0x0101010101010101L;
+        long at = offset;
+        for (; at + Long.BYTES <= offset + length; at += Long.BYTES) {
+            long word = memory.get(ValueLayout.JAVA_LONG_UNALIGNED, at) ^ pattern; // little-endian: byte i in bits 8i
+            long zeros = (word - 0x0101010101010101L) & ~word & 0x8080808080808080L;
+            while (zeros != 0) {
+                long start = at + (Long.numberOfTrailingZeros(zeros) >>> 3);
+                if (start <= last && equalsAt(memory, start, value)) {
                     return true;
                 }
+                zeros &= zeros - 1;
+            }
+        }
+        for (; at <= last; at++) {
+            if (memory.get(ValueLayout.JAVA_BYTE, at) == value[0] && equalsAt(memory, at, value)) {
+                return true;
             }
         }
         return false;
+    }
+
+    private static boolean equalsAt(MemorySegment memory, long at, byte[] value) {
+        for (int i = 1; i < value.length; i++) {
+            if (memory.get(ValueLayout.JAVA_BYTE, at + i) != value[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The tags of {@code event} its marks carry, by name (for the output). */
