@@ -109,6 +109,13 @@ class CliQueryCrashTest {
         QueryResult newest = reader.run(query, false);
         assertThat(newest.hits().stream().map(QueryResult.Hit::index).toList()).as(query.describe())
             .isEqualTo(all.subList(Math.max(0, all.size() - query.limit()), all.size()));
+        for (QueryResult.Hit hit : newest.hits()) { // each hit read from the journal is the event at its index
+            Seen seen = journaled.get((int) (hit.index() - journaled.getFirst().index()));
+            assertThat(seen.index()).isEqualTo(hit.index());
+            assertThat(hit.key()).as("key of event %d", hit.index()).isEqualTo(seen.key());
+            assertThat(hit.type()).as("type of event %d", hit.index()).isEqualTo(seen.type());
+            assertThat(new String(hit.payload(), StandardCharsets.UTF_8)).contains("\"region\":\"" + seen.region() + "\"");
+        }
     }
 
     /** Every journaled event, read from the journal itself. */

@@ -40,9 +40,8 @@ public final class JournalLookup implements AutoCloseable {
     private long batchEnd = -1;
     /** Where the batch read last lies: its cycle and byte position in that cycle's file. */
     private long batchPlace = -1;
-    /** Cycle files mapped read-only for {@link #readAt}, by cycle. */
-    private final java.util.Map<Integer, java.lang.foreign.MemorySegment> cycleFiles = new java.util.HashMap<>();
-    private final java.lang.foreign.Arena mappings = java.lang.foreign.Arena.ofShared();
+    /** Cycle files mapped read-only for {@link #readAt}, by cycle, each in an arena of its own (unmapped alone). */
+    private final java.util.Map<Integer, Mapping> cycleFiles = new java.util.HashMap<>();
     private final java.time.format.DateTimeFormatter fileNames;
 
     public JournalLookup(ChronicleJournal journal) {
@@ -94,12 +93,29 @@ public final class JournalLookup implements AutoCloseable {
         return read(index, hint, consumer);
     }
 
-    /** Cycle {@code cycle}'s file mapped read-only, at least {@code needed} bytes of it (mapped again when it grew), or null. */
+    /** A cycle file's read-only mapping and the arena that unmaps it. */
+    private record Mapping(java.lang.foreign.Arena arena, java.lang.foreign.MemorySegment memory) {
+    }
+
+    /**
+     * Cycle {@code cycle}'s file mapped read-only, at least {@code needed} bytes of it, or null. A
+     * file that grew past its mapping is mapped again and the old mapping released at once (the
+     * open cycle grows all day: mappings must not pile up), and so are those of cycles retention
+     * deleted (their disk space is freed only once nothing maps them).
+     */
     private java.lang.foreign.MemorySegment cycleFile(int cycle, long needed) {
-        java.lang.foreign.MemorySegment mapped = cycleFiles.get(cycle);
-        if (mapped != null && mapped.byteSize() >= needed) {
-            return mapped;
+        Mapping mapped = cycleFiles.get(cycle);
+        if (mapped != null && mapped.memory().byteSize() >= needed) {
+            return mapped.memory();
         }
+        int oldest = queue.firstCycle();
+        cycleFiles.entrySet().removeIf(entry -> {
+            boolean gone = entry.getKey() < oldest || entry.getKey() == cycle;
+            if (gone) {
+                entry.getValue().arena().close(); // single-threaded: no segment of it is in use now
+            }
+            return gone;
+        });
         java.nio.file.Path path = journal.config().directory().resolve(
             fileNames.format(java.time.Instant.ofEpochMilli(cycle * (long) rollCycle.lengthInMillis())) + ".cq4");
         try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(path,
@@ -108,9 +124,11 @@ public final class JournalLookup implements AutoCloseable {
             if (size < needed) {
                 return null;
             }
-            mapped = channel.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, size, mappings);
-            cycleFiles.put(cycle, mapped); // an older, shorter mapping stays until close: the arena owns them all
-            return mapped;
+            java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared();
+            java.lang.foreign.MemorySegment memory = channel.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, size,
+                arena);
+            cycleFiles.put(cycle, new Mapping(arena, memory));
+            return memory;
         } catch (java.io.IOException e) {
             return null; // deleted by retention, say: the Chronicle path answers
         }
@@ -263,6 +281,7 @@ public final class JournalLookup implements AutoCloseable {
     @Override
     public void close() {
         tailer.close();
-        mappings.close();
+        cycleFiles.values().forEach(mapping -> mapping.arena().close());
+        cycleFiles.clear();
     }
 }
