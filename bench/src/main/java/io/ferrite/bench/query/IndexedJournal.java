@@ -90,8 +90,12 @@ final class IndexedJournal {
                     }
                 }
             }
-            while (engine.metrics().stages().getFirst().lag() > 0) {
-                Thread.sleep(10); // setup, not measured: the index takes the last events
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (engine.metrics().stages().getFirst().lag() > 0) { // setup, not measured: the index takes the last events
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("the index stage did not catch up within 120 s of the last event");
+                }
+                Thread.sleep(10); // a poll of the condition above, with its deadline
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -431,52 +431,13 @@ public final class ChronicleJournal implements Journal {
      *                               holds (deleted by retention)
      */
     long batchHolding(long index) {
-        RollCycle rollCycle = queue.rollCycle();
-        try (ExcerptTailer tailer = queue.createTailer()) {
-            int firstCycle = queue.firstCycle();
-            int lastCycle = queue.lastCycle();
-            if (firstCycle == Integer.MAX_VALUE || lastCycle < 0) {
-                return -1;
-            }
-            // the last cycle whose first batch starts at or before index
-            int holding = -1;
-            for (Long cycle : queue.listCyclesBetween(firstCycle, lastCycle)) {
-                long first = firstIndexAt(tailer, rollCycle.toIndex(cycle.intValue(), 0));
-                if (first < 0) {
-                    continue; // an empty cycle file
-                }
-                if (first > index) {
-                    break;
-                }
-                holding = cycle.intValue();
-            }
-            if (holding < 0) {
+        try (JournalLookup lookup = new JournalLookup(this)) {
+            long found = lookup.batchHolding(index, -1);
+            if (found < 0 && index < startOfJournal()) {
                 throw new IllegalStateException("journal index " + index + " is older than the first event "
                     + config.directory() + " still holds (deleted by retention, or a checkpoint from another journal?)");
             }
-            // the last document of that cycle whose batch starts at or before index
-            long low = 0;
-            long high = documentsIn(tailer, holding);
-            while (high - low > 1) { // invariant: batch `low` starts at or before index; batch `high` does not exist or starts after
-                long mid = (low + high) >>> 1;
-                long first = firstIndexAt(tailer, rollCycle.toIndex(holding, mid));
-                if (first >= 0 && first <= index) {
-                    low = mid;
-                } else {
-                    high = mid;
-                }
-            }
-            long found = rollCycle.toIndex(holding, low);
-            tailer.moveToIndex(found);
-            try (DocumentContext dc = tailer.readingDocument()) {
-                Bytes<?> bytes = dc.wire().bytes();
-                long batch = bytes.addressForRead(bytes.readPosition());
-                long end = JournalBatch.firstIndex(AddressSpace.ALL, batch) + JournalBatch.count(AddressSpace.ALL, batch);
-                if (index < end) {
-                    return found;
-                }
-            }
-            return -1;
+            return found;
         }
     }
 

@@ -74,7 +74,7 @@ public final class IndexReader implements AutoCloseable {
         List<String> tagBits = names(meta.getProperty("tags", ""));
         List<String> indexedFields = names(meta.getProperty("fields", ""));
         EventFilter filter = new EventFilter(query, tagBits);
-        Search search = new Search(query, filter, tagBits, countAll);
+        Search search = new Search(query, filter, countAll);
         long journalStart = journal.startOfJournal();
         long end = journal.endOfJournal();
         List<String> unindexed = query.fields().stream().map(Query.FieldEquals::path)
@@ -295,7 +295,7 @@ public final class IndexReader implements AutoCloseable {
         long matched;
         long scanned;
 
-        Search(Query query, EventFilter filter, List<String> tagBits, boolean countAll) {
+        Search(Query query, EventFilter filter, boolean countAll) {
             this.query = query;
             this.filter = filter;
             this.countAll = countAll;

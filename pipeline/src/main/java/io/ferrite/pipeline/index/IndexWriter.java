@@ -95,7 +95,7 @@ final class IndexWriter implements AutoCloseable {
                 while (newest >= from) { // every event past `from` lies in from's segment: sealing rewrites the open sets
                     newest = IndexLayout.segmentOf(newest) == segment ? last.previous(IndexLayout.offsetInSegment(newest)) : -1;
                 }
-                keys.repairNewest(slot, newest);
+                keys.setNewestRelease(slot, newest);
             }
         }
     }

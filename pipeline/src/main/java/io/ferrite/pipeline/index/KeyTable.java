@@ -108,11 +108,6 @@ final class KeyTable implements AutoCloseable {
         file.putLongRelease(HEADER_BYTES + slot * SLOT_BYTES + 8, index < 0 ? NO_EVENT : index + 1);
     }
 
-    /** Writer: sets the newest event of the key at {@code slot} to {@code index}, or to none when -1 (a repair). */
-    void repairNewest(long slot, long index) {
-        setNewestRelease(slot, index);
-    }
-
     long keyAt(long slot) {
         return file.getLong(HEADER_BYTES + slot * SLOT_BYTES);
     }
