@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ferrite", mixinStandardHelpOptions = true, version = "ferrite 0.1.0",
     description = "Ferrite: a durable, low-latency event engine.",
     subcommands = {RunCommand.class, SendCommand.class, ReplayCommand.class, DemoCommand.class, ProfileCommand.class,
-        CpusCommand.class, StatCommand.class, PipelineCommand.class, HooksCommand.class, DlqCommand.class, QueryCommand.class,
+        CpusCommand.class, StatCommand.class, StatusCommand.class, PipelineCommand.class, HooksCommand.class, DlqCommand.class, QueryCommand.class,
         CommandLine.HelpCommand.class})
 public final class FerriteCli implements Runnable {
 

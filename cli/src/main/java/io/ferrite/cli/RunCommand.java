@@ -11,7 +11,10 @@ import io.ferrite.engine.Engine;
 import io.ferrite.engine.EngineBuilder;
 import io.ferrite.engine.EventHandler;
 import io.ferrite.engine.IdleKind;
+import io.ferrite.kafka.KafkaLanes;
+import io.ferrite.kafka.KafkaRelay;
 import io.ferrite.pipeline.ReloadablePolicies;
+import io.ferrite.transport.admin.AdminResponse;
 import io.ferrite.transport.node.FerriteNode;
 import io.ferrite.transport.observe.AlertRule;
 import io.ferrite.transport.observe.AlertRulesFile;
@@ -26,6 +29,7 @@ import io.netty.handler.ssl.SslContext;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -44,6 +48,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -186,6 +191,9 @@ final class RunCommand implements Callable<Integer> {
         + " and collapsed-EVENT.txt (default ${DEFAULT-VALUE}).")
     Path profileOut;
 
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
+
     @Spec
     CommandSpec spec;
 
@@ -222,12 +230,16 @@ final class RunCommand implements Callable<Integer> {
                 node.durability().name().toLowerCase(Locale.ROOT),
                 node.durability() == Durability.MEMORY ? "none" : journal.toAbsolutePath(),
                 tlsName(node.server().tlsContext()), node.adminPort());
+            printKafka(out);
             out.printf(Locale.ROOT, "ferrite: dashboard http%s://%s:%d/dashboard, metrics /metrics, status /status%n",
                 node.server().tlsContext() == null ? "" : "s", bind, node.adminPort());
             out.flush();
             stop.await();
             out.println("ferrite: stopping (draining, then closing)");
             out.flush();
+            if (running.lanes() != null) {
+                running.lanes().close();
+            }
             closedReport = node.closeAndReport();
         } finally {
             if (session != null) {
@@ -248,6 +260,18 @@ final class RunCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    private void printKafka(PrintWriter out) {
+        if (kafka.lanes()) {
+            out.printf(Locale.ROOT, "ferrite: kafka lanes: group %s, topic %s, member %s, %s, output %s; GET /lanes%n",
+                kafka.group, kafka.topic, kafka.instanceId == null ? "dynamic" : kafka.instanceId, kafka.guarantee,
+                kafka.outputTopic == null ? "none (offsets only)" : kafka.outputTopic);
+        }
+        if (kafka.forwardTopic != null) {
+            out.printf(Locale.ROOT, "ferrite: forwarding accepted events to kafka topic %s, ACK after the %s%n",
+                kafka.forwardTopic, kafka.forwardAckMode() == KafkaRelay.Ack.KAFKA ? "Kafka acknowledgement" : "local journal");
+        }
     }
 
     /** Starts a flight recording with the JDK's default settings, written to {@code file} when stopped. */
@@ -312,6 +336,7 @@ final class RunCommand implements Callable<Integer> {
         if (dedupMaxIds < 0) {
             throw new IllegalArgumentException("--dedup-max-ids must be >= 0 (0 turns deduplication off), was " + dedupMaxIds);
         }
+        kafka.check();
         byte[] token = readToken(tokenFile);
         TlsSettings tls = tlsSettings();
         List<AlertRule> rules = AlertRule.defaults(alertP99Millis);
@@ -326,9 +351,17 @@ final class RunCommand implements Callable<Integer> {
         EngineBuilder engine = Engine.builder().durability(mode).idle(idleKind).checkpointEvery(checkpointEvery)
             .dedupWindow(dedupMaxIds, dedupAge).minFreeDisk(minFreeMb << 20);
         pipeline.addStages(engine, stage);
+        KafkaRelay relay = kafka.relay();
+        if (relay != null) {
+            engine.stage("kafka-relay", relay);
+            if (kafka.forwardAckMode() == KafkaRelay.Ack.KAFKA) {
+                engine.ackGate(relay::forwardedBelow);
+            }
+        }
         if (mode != Durability.MEMORY) {
             engine.journal(journal);
         }
+        AtomicReference<KafkaLanes> lanes = new AtomicReference<>();
         ProfileRoute profileRoute = new ProfileRoute();
         FerriteNode.Builder builder = FerriteNode.builder(engine)
             .server(pipeline.configure(ServerConfig.builder().bind(bind).port(port).transport(transportKind)
@@ -340,11 +373,28 @@ final class RunCommand implements Callable<Integer> {
             .reports(flag("--report-every", reportEvery, Durations::parse), 24)
             .observe(positive("--sample-every", sampleEvery), 1_000)
             .admin(adminPort)
-            .adminRoute("/profile", profileRoute);
+            .adminRoute("/profile", profileRoute)
+            .adminRoute("/lanes", request -> lanes.get() == null
+                ? AdminResponse.error(404, "this node runs no Kafka lanes (start it with --kafka-topic and --kafka-group)")
+                : AdminResponse.json(200, lanes.get().statusJson()));
         pipeline.addRoutes(builder);
         FerriteNode node = builder.start();
         pipeline.registerMetrics(node);
-        return new Running(node, profileRoute, pipeline.policies());
+        if (relay != null) {
+            relay.registerInto(node.engine().metricRegistry());
+        }
+        if (kafka.lanes()) {
+            try {
+                lanes.set(KafkaLanes.start(kafka.settings(mode == Durability.MEMORY ? null : journal.resolve("lanes"),
+                    () -> Engine.builder().durability(mode).idle(idleKind).checkpointEvery(checkpointEvery)
+                        .dedupWindow(dedupMaxIds, dedupAge).minFreeDisk(minFreeMb << 20).cpuLayout(CpuLayout.none()),
+                    pipeline.laneStages()), node.engine().metricRegistry()));
+            } catch (RuntimeException e) {
+                node.close();
+                throw e;
+            }
+        }
+        return new Running(node, profileRoute, pipeline.policies(), lanes.get());
     }
 
     /**
@@ -353,7 +403,8 @@ final class RunCommand implements Callable<Integer> {
      *
      * <p>Thread-safety: close from the thread that started it.
      */
-    record Running(FerriteNode node, ProfileRoute profiles, ReloadablePolicies policies) implements AutoCloseable {
+    record Running(FerriteNode node, ProfileRoute profiles, ReloadablePolicies policies, KafkaLanes lanes)
+        implements AutoCloseable {
         FerriteServer server() {
             return node.server();
         }
@@ -361,7 +412,9 @@ final class RunCommand implements Callable<Integer> {
         @Override
         public void close() {
             try (node; profiles) {
-                // both closed, the profile route first
+                if (lanes != null) {
+                    lanes.close(); // every lane drains and commits before the node closes
+                }
             }
         }
     }

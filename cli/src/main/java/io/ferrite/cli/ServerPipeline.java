@@ -15,6 +15,7 @@ import io.ferrite.transport.server.ServerConfig;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * What {@code --pipeline}, {@code --stage-jar} and {@code --tokens-file} add to a server: the
@@ -29,10 +30,13 @@ final class ServerPipeline {
     private final Identities identities;
     private final List<EnrichStage> caches;
     private final Path journalDirectory;
+    /** Builds the pipeline's stages again for one Kafka lane's directory (null without a pipeline). */
+    private final Function<Path, List<Stages.Built>> laneStages;
 
     private ServerPipeline(List<Stages.Built> stages, ReloadablePolicies policies, Identities identities,
-                           Path journalDirectory) {
+                           Path journalDirectory, Function<Path, List<Stages.Built>> laneStages) {
         this.journalDirectory = journalDirectory;
+        this.laneStages = laneStages;
         this.stages = stages;
         this.policies = policies;
         this.identities = identities;
@@ -51,11 +55,13 @@ final class ServerPipeline {
     static ServerPipeline read(Path pipelineFile, List<Path> stageJars, Path tokensFile, Path journalDirectory) {
         Identities identities = tokensFile == null ? null : Identities.read(tokensFile);
         if (pipelineFile == null) {
-            return new ServerPipeline(null, null, identities, journalDirectory);
+            return new ServerPipeline(null, null, identities, journalDirectory, null);
         }
         var pipeline = PipelineFile.read(pipelineFile);
-        return new ServerPipeline(Stages.build(pipeline, Stages.loader(stageJars), journalDirectory),
-            new ReloadablePolicies(pipelineFile, pipeline, identities), identities, journalDirectory);
+        ClassLoader loader = Stages.loader(stageJars);
+        return new ServerPipeline(Stages.build(pipeline, loader, journalDirectory),
+            new ReloadablePolicies(pipelineFile, pipeline, identities), identities, journalDirectory,
+            laneDirectory -> Stages.build(pipeline, loader, laneDirectory));
     }
 
     /** The pipeline's stages, or {@code fallback} as the one stage {@code ingest}. */
@@ -65,6 +71,11 @@ final class ServerPipeline {
         } else {
             Stages.addTo(engine, stages);
         }
+    }
+
+    /** The pipeline's stages built anew for a Kafka lane's directory, or null without a pipeline file. */
+    Function<Path, List<Stages.Built>> laneStages() {
+        return laneStages;
     }
 
     /** Who may connect, and the policies every event goes through. */

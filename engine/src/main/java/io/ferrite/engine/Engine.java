@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -58,6 +59,8 @@ public final class Engine implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Completed by the first close, normally or with what it threw; later closes wait for it. */
     private final CompletableFuture<CloseReport> closeReport = new CompletableFuture<>();
+    /** A further gate on acknowledgements (a stage that forwards events elsewhere), or null; set once before use. */
+    private LongSupplier ackGate;
 
     Engine(EngineConfig config, EngineAssembly.EngineParts parts) {
         this.config = config;
@@ -136,7 +139,14 @@ public final class Engine implements AutoCloseable {
      * mode, msynced; in ASYNC and MEMORY modes, every accepted event ({@link Long#MAX_VALUE}).
      */
     public long durableGate() {
-        return groupCommitter == null ? Long.MAX_VALUE : groupCommitter.durableGate();
+        long journaled = groupCommitter == null ? Long.MAX_VALUE : groupCommitter.durableGate();
+        LongSupplier further = ackGate;
+        return further == null ? journaled : Math.min(journaled, further.getAsLong());
+    }
+
+    /** Set by the builder before the engine is handed out (the start publishes it to every thread). */
+    void ackGate(LongSupplier gate) {
+        this.ackGate = gate;
     }
 
     /**

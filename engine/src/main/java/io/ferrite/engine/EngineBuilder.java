@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 
 /**
  * Builds an {@link Engine}. Defaults suit a 2-core machine: ASYNC durability, stages fused on one
@@ -26,6 +27,7 @@ import java.util.Objects;
  * <p>Thread-safety: not thread-safe; build on one thread.
  */
 public final class EngineBuilder {
+    private LongSupplier ackGate;
     private Path journalDirectory;
     private Durability durability = Durability.ASYNC;
     private final List<EngineConfig.StageSpec> stages = new ArrayList<>();
@@ -187,6 +189,16 @@ public final class EngineBuilder {
         return this;
     }
 
+    /**
+     * A further condition on {@link Engine#durableGate()}: every event with an index below
+     * {@code gate.getAsLong()} (acquire) may be acknowledged. A stage that forwards events to another
+     * system passes what that system has acknowledged, so a server ACKs only what both hold. Default: none.
+     */
+    public EngineBuilder ackGate(LongSupplier gate) {
+        this.ackGate = Objects.requireNonNull(gate, "gate");
+        return this;
+    }
+
     public EngineBuilder closeWith(AutoCloseable resource) {
         closeWith.add(Objects.requireNonNull(resource, "resource"));
         return this;
@@ -251,7 +263,11 @@ public final class EngineBuilder {
 
     /** Validates, opens the journal and state, replays, and starts the stage threads. */
     public Engine build() {
-        return Engine.start(config());
+        Engine engine = Engine.start(config());
+        if (ackGate != null) {
+            engine.ackGate(ackGate);
+        }
+        return engine;
     }
 
     private static void positive(List<String> problems, String name, long value) {

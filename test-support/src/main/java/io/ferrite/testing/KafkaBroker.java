@@ -36,35 +36,67 @@ public final class KafkaBroker implements AutoCloseable {
     private final Path directory;
     private final KafkaRaftServer server;
     private final int port;
+    private final boolean temporary;
 
-    private KafkaBroker(Path directory, KafkaRaftServer server, int port) {
+    private KafkaBroker(Path directory, KafkaRaftServer server, int port, boolean temporary) {
         this.directory = directory;
         this.server = server;
         this.port = port;
+        this.temporary = temporary;
     }
 
     /** Formats storage in a new temporary directory and starts the broker. */
     public static KafkaBroker start() throws IOException {
-        Path directory = Files.createTempDirectory("ferrite-kafka-");
+        return start(0, null, Map.of());
+    }
+
+    /**
+     * Consumer-group timings short enough for tests and a laptop: a member that stops heartbeating
+     * loses its partitions after 6 s (Kafka's default: 45 s), heartbeats every 500 ms.
+     */
+    public static Map<String, String> quickGroups() {
+        return Map.of("group.consumer.session.timeout.ms", "6000", "group.consumer.min.session.timeout.ms", "1000",
+            "group.consumer.heartbeat.interval.ms", "500", "group.consumer.min.heartbeat.interval.ms", "100",
+            "transaction.abort.timed.out.transaction.cleanup.interval.ms", "2000");
+    }
+
+    /**
+     * Starts a broker.
+     *
+     * @param port      the client port, or 0 for a free one
+     * @param directory where its logs live (formatted when new, kept on close), or null for a temporary
+     *                  directory deleted on close
+     * @param overrides broker settings applied last (e.g. {@link #quickGroups()})
+     */
+    public static KafkaBroker start(int port, Path directory, Map<String, String> overrides) throws IOException {
+        boolean temporary = directory == null;
+        if (temporary) {
+            directory = Files.createTempDirectory("ferrite-kafka-");
+        } else {
+            Files.createDirectories(directory);
+        }
         try {
-            int port = freePort();
+            int clientPort = port == 0 ? freePort() : port;
             int controllerPort = freePort();
-            Properties properties = properties(directory, port, controllerPort);
+            Properties properties = properties(directory, clientPort, controllerPort);
+            overrides.forEach(properties::setProperty);
             Path file = directory.resolve("server.properties");
             try (OutputStream out = Files.newOutputStream(file)) {
                 properties.store(out, "ferrite bench: single KRaft broker on loopback");
             }
             ByteArrayOutputStream output = new ByteArrayOutputStream();
-            int formatted = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c",
+            int formatted = StorageTool.execute(new String[] {"format", "-t", clusterId(directory), "-c",
                 file.toString(), "--ignore-formatted"}, new PrintStream(output, true, StandardCharsets.UTF_8));
             if (formatted != 0) {
                 throw new IllegalStateException("kafka storage format failed: " + output.toString(StandardCharsets.UTF_8));
             }
             KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(properties, false), Time.SYSTEM);
             server.startup();
-            return new KafkaBroker(directory, server, port);
+            return new KafkaBroker(directory, server, clientPort, temporary);
         } catch (IOException | RuntimeException e) {
-            delete(directory);
+            if (temporary) {
+                delete(directory);
+            }
             throw e;
         }
     }
@@ -90,6 +122,19 @@ public final class KafkaBroker implements AutoCloseable {
         return p;
     }
 
+    /** A new cluster id, or the one a kept directory was formatted with. */
+    private static String clusterId(Path directory) throws IOException {
+        Path meta = directory.resolve("logs").resolve("meta.properties");
+        if (Files.exists(meta)) {
+            Properties formatted = new Properties();
+            try (var in = Files.newInputStream(meta)) {
+                formatted.load(in);
+            }
+            return formatted.getProperty("cluster.id");
+        }
+        return Uuid.randomUuid().toString();
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket()) {
             socket.bind(new InetSocketAddress("127.0.0.1", 0));
@@ -104,8 +149,13 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Creates a topic of one partition, replication factor 1, and waits for it. */
     public void createTopic(String topic) throws Exception {
+        createTopic(topic, 1);
+    }
+
+    /** Creates a topic of {@code partitions} partitions, replication factor 1, and waits for it. */
+    public void createTopic(String topic, int partitions) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
     }
 
@@ -115,7 +165,9 @@ public final class KafkaBroker implements AutoCloseable {
             server.shutdown();
             server.awaitShutdown();
         } finally {
-            delete(directory);
+            if (temporary) {
+                delete(directory);
+            }
         }
     }
 
