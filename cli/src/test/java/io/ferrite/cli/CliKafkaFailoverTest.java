@@ -78,7 +78,7 @@ class CliKafkaFailoverTest {
             }
             seeder.flush();
             Await.until("node B owns every partition", Duration.ofSeconds(60), () -> lanes(adminB) == PARTITIONS,
-                () -> AdminHttp.get(lanesUrl(adminB)));
+                () -> AdminHttp.get(lanesUrl(adminB)) + "\n" + tail(b.output()) + "\n" + threadDump(b.pid()));
             System.out.printf("failover: %d ms from kill -9 to node B running all %d lanes%n",
                 (System.nanoTime() - killed) / 1_000_000, PARTITIONS);
 
@@ -91,6 +91,10 @@ class CliKafkaFailoverTest {
             assertThat(outputs.keysOutOfOrder()).as("keys whose events were output out of order").isEmpty();
             assertThat(AdminHttp.metric(adminB, "ferrite_kafka_rebalances_total")).isGreaterThanOrEqualTo(2);
             assertThat(AdminHttp.get("http://127.0.0.1:" + adminB + "/metrics")).contains("ferrite_lane_events_total{partition=\"");
+            CliRun status = CliRun.of("status", "--admin-port", adminB);
+            assertThat(status.status()).as("%s", status).isZero();
+            assertThat(status.out()).contains("kafka: group g, topic in, member b, exactly-once, output out; 4 lanes")
+                .containsPattern("(?m)^\\s+0  running ");
 
             try (CliProcess restarted = node("a")) {
                 String adminRestarted = adminPort(restarted);
@@ -124,6 +128,23 @@ class CliKafkaFailoverTest {
     private static String adminPort(CliProcess node) {
         String line = node.awaitLine("ferrite listening on ", NODE_START);
         return line.substring(line.lastIndexOf("admin=") + "admin=".length()).trim();
+    }
+
+    private static String tail(String output) {
+        String[] lines = output.split("\n");
+        return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 60), lines.length));
+    }
+
+    private static String threadDump(long pid) {
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid), "Thread.print").redirectErrorStream(true).start();
+            String dump = new String(jcmd.getInputStream().readAllBytes());
+            int lanes = dump.indexOf("\"ferrite-kafka-lanes\"");
+            return lanes < 0 ? dump : dump.substring(lanes, Math.min(dump.length(), lanes + 4_000));
+        } catch (java.io.IOException e) {
+            return "no thread dump: " + e;
+        }
     }
 
     private static String lanesUrl(String adminPort) {

@@ -104,6 +104,14 @@ class FerriteCliTest {
             new BadLine(List.of("send", "--ack-timeout", "soon"), "--ack-timeout: duration 'soon' is not like"),
             new BadLine(List.of("send", "--token-file", missing), "--token-file " + missing + " does not exist"),
             new BadLine(List.of("replay"), "Missing required option: '--journal=<journal>'"),
+            run("--kafka-topic", "in", "--kafka-topic and --kafka-group go together"),
+            run("--kafka-group", "g", "--kafka-topic and --kafka-group go together"),
+            run("--forward-kafka", "in", "--forward-kafka needs --kafka-bootstrap HOST:PORT"),
+            run("--kafka-output-topic", "out", "--kafka-output-topic needs --kafka-topic and --kafka-group"),
+            run("--forward-ack", "maybe", "--forward-ack: expected journal or kafka, was 'maybe'"),
+            run("--kafka-guarantee", "twice", "--kafka-guarantee: expected exactly-once or at-least-once, was 'twice'"),
+            run("--kafka-properties", missing, "--kafka-properties " + missing + ": cannot read it (no such file)"),
+            new BadLine(List.of("status", "--admin-port", "0"), "--admin-port must be 1..65535, was 0"),
             new BadLine(List.of("replay", "--journal", dir.resolve("none").toString()), "no journal at"),
             new BadLine(List.of("demo", "--seconds", "1"), "--seconds must be >= 2, --connections and --rate >= 1"));
     }

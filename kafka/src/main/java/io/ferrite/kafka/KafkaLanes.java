@@ -31,7 +31,6 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -114,6 +113,8 @@ public final class KafkaLanes implements AutoCloseable {
             p.put("key.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer");
             p.put("value.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer");
             if (guarantee == Guarantee.EXACTLY_ONCE) {
+                // An open transaction of a dead owner holds read_committed readers back until fenced or timed out.
+                p.put("transaction.timeout.ms", "10000");
                 // One id per input partition: whoever owns the partition next fences whoever owned it before.
                 p.put("transactional.id", "ferrite-" + group + "-" + partition.topic() + "-" + partition.partition());
             }
@@ -132,6 +133,7 @@ public final class KafkaLanes implements AutoCloseable {
     private final Map<Integer, LaneFigures> figures = new ConcurrentSkipListMap<>();
     private final Map<Integer, Long> positions = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> committedAtLeastOnce = new HashMap<>();
+    private final Set<TopicPartition> waitingToOpen = new java.util.HashSet<>();
     private final CountDownLatch joined = new CountDownLatch(1);
     private final Thread thread;
     private KafkaConsumer<byte[], byte[]> consumer;
@@ -182,6 +184,9 @@ public final class KafkaLanes implements AutoCloseable {
                     feed(partition, records.records(partition));
                 }
                 rebuildFailedLanes();
+                if (!waitingToOpen.isEmpty()) {
+                    openLanes(List.copyOf(waitingToOpen), false);
+                }
                 if (settings.guarantee() == Guarantee.AT_LEAST_ONCE) {
                     commitAtLeastOnce(false);
                 }
@@ -227,15 +232,51 @@ public final class KafkaLanes implements AutoCloseable {
             lanes.remove(partition.partition());
             rebuilds++;
             LOG.warn("lane {}: rebuilding from the committed offset ({})", partition, lane.failure());
-            openLane(partition, () -> {
-                OffsetAndMetadata committed = consumer.committed(Set.of(partition)).get(partition);
-                if (committed == null) {
+            openLanes(List.of(partition), true);
+        }
+    }
+
+    /**
+     * Opens lanes for {@code partitions}: fences every one first (see {@link Lane#fencedProducer}),
+     * then asks for the committed offsets, seeks there and opens the lanes. A partition whose lane
+     * cannot be opened now is paused (no record of it is read, so none is skipped) and tried again
+     * on the next turn of the loop.
+     */
+    private void openLanes(Collection<TopicPartition> partitions, boolean forceRebuild) {
+        Map<TopicPartition, org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>> producers = new HashMap<>();
+        try {
+            for (TopicPartition partition : partitions) {
+                producers.put(partition, Lane.fencedProducer(settings, partition));
+            }
+            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(partitions));
+            for (TopicPartition partition : partitions) {
+                OffsetAndMetadata offset = committed.get(partition);
+                long start;
+                if (offset == null) {
                     consumer.seekToBeginning(Set.of(partition));
-                    return consumer.position(partition);
+                    start = consumer.position(partition);
+                } else {
+                    consumer.seek(partition, offset.offset());
+                    start = offset.offset();
                 }
-                consumer.seek(partition, committed.offset());
-                return committed.offset();
-            }, true);
+                LaneFigures figure = figures.computeIfAbsent(partition.partition(), p -> {
+                    LaneFigures created = new LaneFigures(p);
+                    created.registerInto(registry);
+                    return created;
+                });
+                Lane lane = Lane.open(settings, partition, producers.remove(partition), start, figure, forceRebuild);
+                lanes.put(partition.partition(), lane);
+                positions.put(partition.partition(), start);
+                if (waitingToOpen.remove(partition)) {
+                    consumer.resume(Set.of(partition));
+                }
+            }
+        } catch (KafkaException | java.io.UncheckedIOException e) {
+            producers.values().forEach(producer -> producer.close(Duration.ZERO));
+            List<TopicPartition> left = partitions.stream().filter(p -> !lanes.containsKey(p.partition())).toList();
+            consumer.pause(left);
+            waitingToOpen.addAll(left);
+            LOG.warn("kafka lanes: cannot open the lanes of {} now, paused and tried again: {}", names(left), e.toString());
         }
     }
 
@@ -269,17 +310,6 @@ public final class KafkaLanes implements AutoCloseable {
             LaneFigures figure = figures.get(partition.partition());
             consumer.currentLag(partition).ifPresent(lag -> figure.kafkaLag = lag);
         }
-    }
-
-    private void openLane(TopicPartition partition, LongSupplier offset, boolean forceRebuild) {
-        LaneFigures figure = figures.computeIfAbsent(partition.partition(), p -> {
-            LaneFigures created = new LaneFigures(p);
-            created.registerInto(registry);
-            return created;
-        });
-        Lane lane = Lane.open(settings, partition, offset, figure, forceRebuild);
-        lanes.put(partition.partition(), lane);
-        positions.put(partition.partition(), lane.startOffset());
     }
 
     private void closeLanes() {
@@ -319,6 +349,7 @@ public final class KafkaLanes implements AutoCloseable {
             partitionsRevoked += revoked.size();
             LOG.info("kafka lanes: partitions revoked {}: draining their lanes", names(revoked));
             for (TopicPartition partition : revoked) {
+                waitingToOpen.remove(partition);
                 Lane lane = lanes.remove(partition.partition());
                 if (lane != null) {
                     drain(lane);
@@ -342,8 +373,8 @@ public final class KafkaLanes implements AutoCloseable {
                 partitionsAssigned += assigned.size();
                 LOG.info("kafka lanes: partitions assigned {}: opening their lanes", names(assigned));
             }
-            for (TopicPartition partition : assigned) {
-                openLane(partition, () -> consumer.position(partition), false);
+            if (!assigned.isEmpty()) {
+                openLanes(assigned, false);
             }
             joined.countDown();
         }
@@ -358,6 +389,7 @@ public final class KafkaLanes implements AutoCloseable {
             LOG.warn("kafka lanes: partitions lost {} (this member was fenced or timed out): abandoning their lanes"
                 + " uncommitted", names(lost));
             for (TopicPartition partition : lost) {
+                waitingToOpen.remove(partition);
                 Lane lane = lanes.remove(partition.partition());
                 if (lane != null) {
                     lane.abandon();

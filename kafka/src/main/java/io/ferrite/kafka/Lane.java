@@ -23,7 +23,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -78,31 +77,43 @@ final class Lane {
     }
 
     /**
-     * Opens the lane of {@code partition}. The producer's {@code initTransactions} comes first: it
-     * fences the partition's former owner and aborts the transaction it left open — which may hold
-     * an offset commit — so only then is Kafka's committed offset final and asked for.
-     *
-     * @param committedOffset asked once, after the fencing: the next record to read
-     * @param forceRebuild    delete local state whatever the checkpoint says (after a failed commit)
+     * The lane's producer, ready: for exactly once its {@code initTransactions} has fenced the
+     * partition's former owner and aborted the transaction it left open — which may hold an offset
+     * commit — so Kafka's committed offset of the partition is final only after this returned.
+     * Every partition of an assignment is fenced before any committed offset is asked for.
      */
-    static Lane open(KafkaLanes.Settings settings, TopicPartition partition, LongSupplier committedOffset,
-                     LaneFigures figures, boolean forceRebuild) {
-        Path directory = settings.lanesDirectory() == null ? null
-            : settings.lanesDirectory().resolve(partition.topic() + "-" + partition.partition());
+    static KafkaProducer<byte[], byte[]> fencedProducer(KafkaLanes.Settings settings, TopicPartition partition) {
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(settings.producerProperties(partition));
         try {
             if (settings.guarantee() == Guarantee.EXACTLY_ONCE) {
                 producer.initTransactions();
             }
-            long offset = committedOffset.getAsLong();
-            String why = reuseRefusal(directory, offset, forceRebuild);
+            return producer;
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            throw e;
+        }
+    }
+
+    /**
+     * Opens the lane of {@code partition} with its {@link #fencedProducer}, whose next record to
+     * read is {@code committedOffset}.
+     *
+     * @param forceRebuild delete local state whatever the checkpoint says (after a failed commit)
+     */
+    static Lane open(KafkaLanes.Settings settings, TopicPartition partition, KafkaProducer<byte[], byte[]> producer,
+                     long committedOffset, LaneFigures figures, boolean forceRebuild) {
+        Path directory = settings.lanesDirectory() == null ? null
+            : settings.lanesDirectory().resolve(partition.topic() + "-" + partition.partition());
+        try {
+            String why = reuseRefusal(directory, committedOffset, forceRebuild);
             if (why != null && directory != null && Files.exists(directory)) {
                 deleteTree(directory);
             }
-            Lane lane = start(settings, partition, offset, figures, directory, producer);
+            Lane lane = start(settings, partition, committedOffset, figures, directory, producer);
             figures.journal = why == null ? "reused" : "rebuilt";
             figures.state = "running";
-            LOG.info("lane {} opened at offset {}: {}", partition, offset,
+            LOG.info("lane {} opened at offset {}: {}", partition, committedOffset,
                 why == null ? "journal and stage state reused" : "starts empty (" + why + ")");
             return lane;
         } catch (RuntimeException e) {
