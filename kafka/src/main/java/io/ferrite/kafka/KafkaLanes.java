@@ -94,6 +94,7 @@ public final class KafkaLanes implements AutoCloseable {
             p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
             p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
             p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
             p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
             p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
             clientProperties.forEach((name, value) -> {
@@ -110,6 +111,7 @@ public final class KafkaLanes implements AutoCloseable {
             p.put("acks", "all");
             p.put("enable.idempotence", "true");
             p.put("linger.ms", "5");
+            p.put("batch.size", "65536");
             p.put("key.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer");
             p.put("value.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer");
             if (guarantee == Guarantee.EXACTLY_ONCE) {
@@ -404,6 +406,16 @@ public final class KafkaLanes implements AutoCloseable {
         partitions.stream().sorted(java.util.Comparator.comparingInt(TopicPartition::partition))
             .forEach(partition -> names.add(partition.toString()));
         return names.toString();
+    }
+
+    /** Records handed to lanes since start, over every partition (a benchmark's progress). */
+    public long eventsTotal() {
+        return figures.values().stream().mapToLong(figure -> figure.events + figure.rejected).sum();
+    }
+
+    /** The sum of the input offsets last committed, over every partition this node ran (-1 counts as 0). */
+    public long committedTotal() {
+        return figures.values().stream().mapToLong(figure -> Math.max(0, figure.committedOffset)).sum();
     }
 
     /** The partitions this node runs a lane for now. */

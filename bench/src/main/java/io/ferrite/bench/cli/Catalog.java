@@ -2,6 +2,7 @@ package io.ferrite.bench.cli;
 
 import io.ferrite.bench.engine.ChronicleAppendScenario;
 import io.ferrite.bench.engine.PipeScenario;
+import io.ferrite.bench.kafka.KafkaLanesScenario;
 import io.ferrite.bench.kafka.KafkaProduceScenario;
 import io.ferrite.bench.pipeline.ActionScenario;
 import io.ferrite.bench.query.IndexIngestScenario;
@@ -32,7 +33,8 @@ import java.util.regex.Pattern;
  *       and 100k on the others, TLS (OpenSSL and JDK providers) and metrics on/off at maximum and at
  *       100k on the auto transport, priority-0 latency with and without a priority-3 flood, with
  *       and without priority lanes, webhook actions (fast and 100 ms receivers, 100 and 1 in flight)
- *       beside the JDK HttpClient alone, Kafka acks=1 and acks=all;</li>
+ *       beside the JDK HttpClient alone, Kafka acks=1 and acks=all, Kafka lanes (exactly-once and
+ *       at-least-once, 1 and 4 partitions) beside a bare consumer;</li>
  *   <li>full: quick plus every fixed rate for every transport, durability and connection count, and
  *       the hand-off A/B ({@code ab.handoff.*}, auto transport).</li>
  * </ul>
@@ -151,6 +153,11 @@ final class Catalog {
         }
         list.add(new KafkaProduceScenario("1"));
         list.add(new KafkaProduceScenario("all"));
+        for (int partitions : new int[] {1, 4}) {
+            for (KafkaLanesScenario.Reader reader : KafkaLanesScenario.Reader.values()) {
+                list.add(new KafkaLanesScenario(reader, partitions));
+            }
+        }
         return list;
     }
 
