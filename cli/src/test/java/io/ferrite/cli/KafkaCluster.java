@@ -68,6 +68,10 @@ final class KafkaCluster {
             });
         }
 
+        long sent() {
+            return nextEventId - 1;
+        }
+
         void flush() {
             producer.flush();
         }
@@ -109,6 +113,25 @@ final class KafkaCluster {
                     if (sequences.get(i) <= sequences.get(i - 1)) {
                         wrong.add(key);
                         return;
+                    }
+                }
+            });
+            return wrong;
+        }
+
+        /** As {@link #keysOutOfOrder()}, over each sequence's first output only (at least once repeats some). */
+        List<Integer> keysOutOfOrderFirstSeen() {
+            List<Integer> wrong = new ArrayList<>();
+            sequencesByKey.forEach((key, sequences) -> {
+                java.util.Set<Integer> seen = new java.util.HashSet<>();
+                int last = 0;
+                for (int sequence : sequences) {
+                    if (seen.add(sequence)) {
+                        if (sequence <= last) {
+                            wrong.add(key);
+                            return;
+                        }
+                        last = sequence;
                     }
                 }
             });
