@@ -14,9 +14,11 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
+import static io.ferrite.cli.KafkaCluster.adminPort;
+import static io.ferrite.cli.KafkaCluster.lanes;
+import static io.ferrite.cli.KafkaCluster.lanesUrl;
+import static io.ferrite.cli.KafkaCluster.outputs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -34,8 +36,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CliKafkaFailoverTest {
     private static final int PARTITIONS = 4;
     private static final int KEYS = 40;
-    private static final Pattern LANES = Pattern.compile("\"lanes\":(\\d+)");
-    private static final Pattern OUTPUTS = Pattern.compile("\"outputs\":[1-9]");
     private static final Duration NODE_START = Duration.ofSeconds(60);
 
     @TempDir
@@ -62,7 +62,7 @@ class CliKafkaFailoverTest {
         boolean exactlyOnce = guarantee.equals("exactly-once");
         int rounds = "long".equals(System.getProperty("ferrite.faults")) ? 10 : 1;
         CliProcess[] nodes = {node("a", guarantee), node("b", guarantee)};
-        String[] admin = {adminPort(nodes[0]), adminPort(nodes[1])};
+        String[] admin = {adminPort(nodes[0], NODE_START), adminPort(nodes[1], NODE_START)};
         try (KafkaCluster.Seeder seeder = new KafkaCluster.Seeder(broker.bootstrap(), "in", KEYS)) {
             awaitShared(admin);
             for (int round = 0; round < rounds; round++) {
@@ -74,7 +74,7 @@ class CliKafkaFailoverTest {
                 seeder.flush();
                 String victimAdmin = admin[victim];
                 Await.until("node " + name(victim) + " outputs events", Duration.ofSeconds(30),
-                    () -> OUTPUTS.matcher(AdminHttp.get(lanesUrl(victimAdmin))).find(),
+                    () -> outputs(victimAdmin),
                     () -> AdminHttp.get(lanesUrl(victimAdmin)));
                 for (int i = 0; i < 2_000; i++) {
                     seeder.send(); // still arriving while it dies
@@ -95,7 +95,7 @@ class CliKafkaFailoverTest {
                 check(seeder, exactlyOnce);
 
                 nodes[victim] = node(name(victim), guarantee); // the same instance id and journal
-                admin[victim] = adminPort(nodes[victim]);
+                admin[victim] = adminPort(nodes[victim], NODE_START);
                 awaitShared(admin);
             }
             assertThat(AdminHttp.metric(admin[1], "ferrite_kafka_rebalances_total")).isGreaterThanOrEqualTo(2);
@@ -160,10 +160,6 @@ class CliKafkaFailoverTest {
         return node;
     }
 
-    private static String adminPort(CliProcess node) {
-        String line = node.awaitLine("ferrite listening on ", NODE_START);
-        return line.substring(line.lastIndexOf("admin=") + "admin=".length()).trim();
-    }
 
     private static String tail(String output) {
         String[] lines = output.split("\n");
@@ -182,12 +178,5 @@ class CliKafkaFailoverTest {
         }
     }
 
-    private static String lanesUrl(String adminPort) {
-        return "http://127.0.0.1:" + adminPort + "/lanes";
-    }
 
-    private static int lanes(String adminPort) {
-        Matcher matcher = LANES.matcher(AdminHttp.get(lanesUrl(adminPort)));
-        return matcher.find() ? Integer.parseInt(matcher.group(1)) : -1;
-    }
 }

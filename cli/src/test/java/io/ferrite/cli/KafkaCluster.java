@@ -25,7 +25,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Test helpers around a broker for the lanes' tests: a seeder that produces keyed events with an
+ * Test helpers for the lanes' tests: the nodes' {@code /lanes}, a seeder that produces keyed events with an
  * eventId header and records which ones the broker acknowledged, and a read_committed verifier
  * of the output topic.
  *
@@ -33,7 +33,31 @@ import java.util.regex.Pattern;
  * verifier from one thread.
  */
 final class KafkaCluster {
+    private static final Pattern LANES = Pattern.compile("\"lanes\":(\\d+)");
+    private static final Pattern OUTPUTS = Pattern.compile("\"outputs\":[1-9]");
+
     private KafkaCluster() {
+    }
+
+    /** The admin port of a started {@code ferrite run}, from its ready line. */
+    static String adminPort(CliProcess node, Duration timeout) {
+        String line = node.awaitLine("ferrite listening on ", timeout);
+        return line.substring(line.lastIndexOf("admin=") + "admin=".length()).trim();
+    }
+
+    static String lanesUrl(String adminPort) {
+        return "http://127.0.0.1:" + adminPort + "/lanes";
+    }
+
+    /** How many lanes the node at {@code adminPort} runs now, or -1 when it does not answer. */
+    static int lanes(String adminPort) {
+        Matcher matcher = LANES.matcher(AdminHttp.get(lanesUrl(adminPort)));
+        return matcher.find() ? Integer.parseInt(matcher.group(1)) : -1;
+    }
+
+    /** Whether a lane of the node at {@code adminPort} has output an event. */
+    static boolean outputs(String adminPort) {
+        return OUTPUTS.matcher(AdminHttp.get(lanesUrl(adminPort))).find();
     }
 
     /** Produces {@code {"k":KEY,"seq":N}} records keyed {@code kKEY}, eventId header = a running number from 1. */
@@ -58,7 +82,8 @@ final class KafkaCluster {
             long eventId = nextEventId++;
             int key = (int) (eventId % keys);
             int sequence = nextSequence.merge(key, 1, Integer::sum);
-            ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, ("k" + key).getBytes(StandardCharsets.UTF_8),
+            ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic,
+                ("k" + key).getBytes(StandardCharsets.UTF_8),
                 ("{\"k\":" + key + ",\"seq\":" + sequence + "}").getBytes(StandardCharsets.UTF_8));
             record.headers().add(RecordMapping.EVENT_ID, ByteBuffer.allocate(8).putLong(eventId).array());
             producer.send(record, (metadata, error) -> {
@@ -99,7 +124,8 @@ final class KafkaCluster {
             timesByEventId.merge(eventId, 1, Integer::sum);
             Matcher body = BODY.matcher(new String(record.value(), StandardCharsets.UTF_8));
             if (!body.matches()) {
-                throw new AssertionError("an output that is no input: " + new String(record.value(), StandardCharsets.UTF_8));
+                throw new AssertionError("an output that is no input: "
+                    + new String(record.value(), StandardCharsets.UTF_8));
             }
             sequencesByKey.computeIfAbsent(Integer.parseInt(body.group(1)), k -> new ArrayList<>())
                 .add(Integer.parseInt(body.group(2)));
@@ -139,7 +165,8 @@ final class KafkaCluster {
         }
 
         List<Long> duplicates() {
-            return timesByEventId.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).sorted().toList();
+            return timesByEventId.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).sorted()
+                .toList();
         }
     }
 
@@ -149,7 +176,8 @@ final class KafkaCluster {
         Outputs outputs = new Outputs();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new ByteArrayDeserializer(),
+            new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (PartitionInfo info : consumer.partitionsFor(topic)) {
                 partitions.add(new TopicPartition(topic, info.partition()));

@@ -80,18 +80,8 @@ public final class KafkaBroker implements AutoCloseable {
             int controllerPort = freePort();
             Properties properties = properties(directory, clientPort, controllerPort);
             overrides.forEach(properties::setProperty);
-            Path file = directory.resolve("server.properties");
-            try (OutputStream out = Files.newOutputStream(file)) {
-                properties.store(out, "ferrite bench: single KRaft broker on loopback");
-            }
-            ByteArrayOutputStream output = new ByteArrayOutputStream();
-            int formatted = StorageTool.execute(new String[] {"format", "-t", clusterId(directory), "-c",
-                file.toString(), "--ignore-formatted"}, new PrintStream(output, true, StandardCharsets.UTF_8));
-            if (formatted != 0) {
-                throw new IllegalStateException("kafka storage format failed: " + output.toString(StandardCharsets.UTF_8));
-            }
-            KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(properties, false), Time.SYSTEM);
-            server.startup();
+            format(directory, properties, clusterId(directory));
+            KafkaRaftServer server = startServer(properties);
             return new KafkaBroker(directory, server, clientPort, temporary);
         } catch (IOException | RuntimeException e) {
             if (temporary) {
@@ -102,10 +92,20 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     private static Properties properties(Path directory, int port, int controllerPort) {
+        return properties(1, directory, port, controllerPort, "1@127.0.0.1:" + controllerPort, 1);
+    }
+
+    /**
+     * A combined broker and controller of a cluster on 127.0.0.1.
+     *
+     * @param voters   {@code controller.quorum.voters}: {@code ID@127.0.0.1:PORT,...} of every node
+     * @param replicas the replication factor of Kafka's internal topics (and their min ISR is one less, at least 1)
+     */
+    static Properties properties(int nodeId, Path directory, int port, int controllerPort, String voters, int replicas) {
         Properties p = new Properties();
         p.setProperty("process.roles", "broker,controller");
-        p.setProperty("node.id", "1");
-        p.setProperty("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        p.setProperty("node.id", Integer.toString(nodeId));
+        p.setProperty("controller.quorum.voters", voters);
         p.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
         p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
         p.setProperty("controller.listener.names", "CONTROLLER");
@@ -113,13 +113,38 @@ public final class KafkaBroker implements AutoCloseable {
         p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         p.setProperty("log.dirs", directory.resolve("logs").toString());
         p.setProperty("num.partitions", "1");
-        p.setProperty("offsets.topic.replication.factor", "1");
-        p.setProperty("transaction.state.log.replication.factor", "1");
-        p.setProperty("transaction.state.log.min.isr", "1");
-        p.setProperty("share.coordinator.state.topic.replication.factor", "1");
-        p.setProperty("share.coordinator.state.topic.min.isr", "1");
+        String factor = Integer.toString(replicas);
+        String minIsr = Integer.toString(Math.max(1, replicas - 1));
+        p.setProperty("default.replication.factor", factor);
+        p.setProperty("min.insync.replicas", minIsr);
+        p.setProperty("offsets.topic.replication.factor", factor);
+        p.setProperty("transaction.state.log.replication.factor", factor);
+        p.setProperty("transaction.state.log.min.isr", minIsr);
+        p.setProperty("share.coordinator.state.topic.replication.factor", factor);
+        p.setProperty("share.coordinator.state.topic.min.isr", minIsr);
         p.setProperty("group.initial.rebalance.delay.ms", "0");
         return p;
+    }
+
+    /** Formats {@code directory} for node {@code properties} of cluster {@code clusterId} (kept when formatted already). */
+    static void format(Path directory, Properties properties, String clusterId) throws IOException {
+        Path file = directory.resolve("server.properties");
+        try (OutputStream out = Files.newOutputStream(file)) {
+            properties.store(out, "ferrite test: a KRaft node on loopback");
+        }
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        int formatted = StorageTool.execute(new String[] {"format", "-t", clusterId, "-c", file.toString(),
+            "--ignore-formatted"}, new PrintStream(output, true, StandardCharsets.UTF_8));
+        if (formatted != 0) {
+            throw new IllegalStateException("kafka storage format failed: " + output.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Starts a formatted node in this JVM. */
+    static KafkaRaftServer startServer(Properties properties) {
+        KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(properties, false), Time.SYSTEM);
+        server.startup();
+        return server;
     }
 
     /** A new cluster id, or the one a kept directory was formatted with. */
@@ -135,7 +160,8 @@ public final class KafkaBroker implements AutoCloseable {
         return Uuid.randomUuid().toString();
     }
 
-    private static int freePort() throws IOException {
+    /** A free TCP port on 127.0.0.1 (free when asked; bind it soon). */
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket()) {
             socket.bind(new InetSocketAddress("127.0.0.1", 0));
             return socket.getLocalPort();
