@@ -2,7 +2,6 @@ package io.ferrite.cli;
 
 import io.ferrite.cli.profile.ProfileArchive;
 import io.ferrite.cli.profile.ProfileEvent;
-import io.ferrite.client.ClientTls;
 import io.ferrite.engine.Durations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -12,10 +11,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,12 +27,6 @@ import java.util.concurrent.Callable;
 @Command(name = "profile", mixinStandardHelpOptions = true,
     description = "Profile a running 'ferrite run' through its admin port; writes flame-EVENT.html and collapsed-EVENT.txt.")
 final class ProfileCommand implements Callable<Integer> {
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Server host (default ${DEFAULT-VALUE}).")
-    String host;
-
-    @Option(names = "--admin-port", defaultValue = "7071", description = "The server's admin port (default ${DEFAULT-VALUE}).")
-    int adminPort;
-
     @Option(names = "--duration", defaultValue = "30s", description = "How long to sample, e.g. 500ms, 30s, 2m (default ${DEFAULT-VALUE}; at most 10m).")
     String duration;
 
@@ -47,11 +36,8 @@ final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "./profile", description = "Directory for the files (default ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--token-file", description = "The server's token file (required when the server was started with one).")
-    Path tokenFile;
-
     @Mixin
-    ClientTlsOptions tls = new ClientTlsOptions();
+    AdminClientOptions admin = new AdminClientOptions();
 
     @Spec
     CommandSpec spec;
@@ -68,31 +54,14 @@ final class ProfileCommand implements Callable<Integer> {
         if (sampling.isZero() || sampling.compareTo(Duration.ofMinutes(10)) > 0) {
             throw new IllegalArgumentException("--duration must be more than 0 and at most 10m, was " + duration);
         }
-        if (adminPort < 1 || adminPort > 65_535) {
-            throw new IllegalArgumentException("--admin-port must be 1..65535, was " + adminPort);
-        }
-        byte[] token = tokenFile == null ? null : RunCommand.readToken(tokenFile);
-        ClientTls clientTls = tls.toClientTls();
-        URI uri = URI.create(String.format(Locale.ROOT, "%s://%s:%d/profile?event=%s&millis=%d",
-            clientTls == null ? "http" : "https", host, adminPort,
-            profileEvent.eventName(), sampling.toMillis()));
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(sampling.plusSeconds(60));
-        if (token != null) {
-            request.header("Authorization", "Bearer " + new String(token, StandardCharsets.UTF_8));
-        }
         PrintWriter console = spec.commandLine().getOut();
-        console.printf(Locale.ROOT, "ferrite: profiling %s:%d (%s) for %s ...%n", host, adminPort, profileEvent, duration);
-        console.flush();
         HttpResponse<byte[]> response;
-        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
-        if (clientTls != null) {
-            http.sslContext(clientTls.context());
-        }
-        try (HttpClient client = http.build()) {
-            response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (ConnectException e) {
-            throw new IllegalStateException("no admin port answers at " + host + ":" + adminPort
-                + " (is 'ferrite run' up, and is this its --admin-port?)", e);
+        try (AdminClientOptions.Connection connection = admin.connect()) {
+            console.printf(Locale.ROOT, "ferrite: profiling %s:%d (%s) for %s ...%n", admin.host, admin.adminPort,
+                profileEvent, duration);
+            console.flush();
+            response = connection.get(String.format(Locale.ROOT, "/profile?event=%s&millis=%d", profileEvent.eventName(),
+                sampling.toMillis()), sampling.plusSeconds(60), HttpResponse.BodyHandlers.ofByteArray());
         }
         if (response.statusCode() != 200) {
             throw new IllegalStateException("the server refused the profile (HTTP " + response.statusCode() + "): "

@@ -1,6 +1,5 @@
 package io.ferrite.cli;
 
-import io.ferrite.client.ClientTls;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import picocli.CommandLine.Command;
@@ -11,13 +10,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -35,42 +28,26 @@ import java.util.concurrent.Callable;
 @Command(name = "status", mixinStandardHelpOptions = true,
     description = "Show a running node's health, rate, latency and Kafka lanes (from its admin port).")
 final class StatusCommand implements Callable<Integer> {
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Server host (default ${DEFAULT-VALUE}).")
-    String host;
-
-    @Option(names = "--admin-port", defaultValue = "7071", description = "The node's admin port (default ${DEFAULT-VALUE}).")
-    int adminPort;
-
-    @Option(names = "--token-file", description = "The node's token file (when it was started with one).")
-    Path tokenFile;
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     @Option(names = "--json", description = "Print /status and /lanes as JSON, one document per line.")
     boolean json;
 
     @Mixin
-    ClientTlsOptions tls = new ClientTlsOptions();
+    AdminClientOptions admin = new AdminClientOptions();
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        if (adminPort < 1 || adminPort > 65_535) {
-            throw new IllegalArgumentException("--admin-port must be 1..65535, was " + adminPort);
-        }
-        byte[] token = tokenFile == null ? null : RunCommand.readToken(tokenFile);
-        ClientTls clientTls = tls.toClientTls();
-        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
-        if (clientTls != null) {
-            http.sslContext(clientTls.context());
-        }
         PrintWriter out = spec.commandLine().getOut();
-        try (HttpClient client = http.build()) {
-            HttpResponse<String> status = get(client, clientTls, token, "/status");
+        try (AdminClientOptions.Connection connection = admin.connect()) {
+            HttpResponse<String> status = connection.get("/status", TIMEOUT, HttpResponse.BodyHandlers.ofString());
             if (status.statusCode() != 200) {
                 throw new IllegalStateException("GET /status answered HTTP " + status.statusCode() + ": " + status.body().trim());
             }
-            HttpResponse<String> lanes = get(client, clientTls, token, "/lanes");
+            HttpResponse<String> lanes = connection.get("/lanes", TIMEOUT, HttpResponse.BodyHandlers.ofString());
             if (json) {
                 out.println(status.body().trim());
                 out.println(lanes.statusCode() == 200 ? lanes.body().trim() : "null");
@@ -85,22 +62,6 @@ final class StatusCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
-    }
-
-    private HttpResponse<String> get(HttpClient client, ClientTls clientTls, byte[] token, String path)
-        throws IOException, InterruptedException {
-        URI uri = URI.create(String.format(Locale.ROOT, "%s://%s:%d%s", clientTls == null ? "http" : "https", host,
-            adminPort, path));
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(Duration.ofSeconds(10));
-        if (token != null) {
-            request.header("Authorization", "Bearer " + new String(token, StandardCharsets.UTF_8));
-        }
-        try {
-            return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (ConnectException e) {
-            throw new IllegalStateException("no admin port answers at " + host + ":" + adminPort
-                + " (is 'ferrite run' up, and is this its --admin-port?)", e);
-        }
     }
 
     @SuppressWarnings("unchecked")

@@ -97,35 +97,18 @@ public final class KafkaLanes implements AutoCloseable {
             p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
             p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
             p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-            clientProperties.forEach((name, value) -> {
-                if (!name.startsWith("producer.")) {
-                    p.put(name.startsWith("consumer.") ? name.substring("consumer.".length()) : name, value);
-                }
-            });
-            return p;
+            return ClientSettings.withConsumerFile(p, clientProperties);
         }
 
         Properties producerProperties(TopicPartition partition) {
-            Properties p = new Properties();
-            p.put("bootstrap.servers", bootstrap);
-            p.put("acks", "all");
-            p.put("enable.idempotence", "true");
-            p.put("linger.ms", "5");
-            p.put("batch.size", "65536");
-            p.put("key.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer");
-            p.put("value.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer");
+            Properties p = ClientSettings.producer(bootstrap, 5);
             if (guarantee == Guarantee.EXACTLY_ONCE) {
                 // An open transaction of a dead owner holds read_committed readers back until fenced or timed out.
                 p.put("transaction.timeout.ms", "10000");
                 // One id per input partition: whoever owns the partition next fences whoever owned it before.
                 p.put("transactional.id", "ferrite-" + group + "-" + partition.topic() + "-" + partition.partition());
             }
-            clientProperties.forEach((name, value) -> {
-                if (name.startsWith("producer.")) {
-                    p.put(name.substring("producer.".length()), value);
-                }
-            });
-            return p;
+            return ClientSettings.withProducerFile(p, clientProperties);
         }
     }
 

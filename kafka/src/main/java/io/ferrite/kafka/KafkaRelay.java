@@ -14,7 +14,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -74,19 +73,8 @@ public final class KafkaRelay implements DeferredHandler {
     @SuppressWarnings("unchecked")
     public KafkaRelay(String bootstrap, String topic, int maxInFlight, Map<String, String> clientProperties) {
         this.topic = topic;
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        p.put("acks", "all");
-        p.put("enable.idempotence", "true");
-        p.put("linger.ms", "1");
-        p.put("key.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer");
-        p.put("value.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer");
-        clientProperties.forEach((name, value) -> {
-            if (!name.startsWith("consumer.")) {
-                p.put(name.startsWith("producer.") ? name.substring("producer.".length()) : name, value);
-            }
-        });
-        this.producer = new KafkaProducer<>(p);
+        this.producer = new KafkaProducer<>(ClientSettings.withProducerFile(ClientSettings.producer(bootstrap, 1),
+            clientProperties));
         this.ring = new CompletionRing(maxInFlight);
         this.inFlight = new ProducerRecord[ring.size()];
         this.mask = ring.size() - 1;
