@@ -3,6 +3,7 @@ package io.ferrite.bench.cli;
 import io.ferrite.bench.engine.ChronicleAppendScenario;
 import io.ferrite.bench.engine.PipeScenario;
 import io.ferrite.bench.kafka.KafkaLanesScenario;
+import io.ferrite.kafka.KafkaRelay;
 import io.ferrite.bench.kafka.KafkaProduceScenario;
 import io.ferrite.bench.pipeline.ActionScenario;
 import io.ferrite.bench.query.IndexIngestScenario;
@@ -153,6 +154,9 @@ final class Catalog {
         }
         list.add(new KafkaProduceScenario("1"));
         list.add(new KafkaProduceScenario("all"));
+        for (KafkaRelay.Ack ack : KafkaRelay.Ack.values()) {
+            list.add(TcpScenarios.ferriteForward(auto, ack, 1));
+        }
         for (int partitions : new int[] {1, 4}) {
             for (KafkaLanesScenario.Reader reader : KafkaLanesScenario.Reader.values()) {
                 list.add(new KafkaLanesScenario(reader, partitions));

@@ -5,6 +5,8 @@ import io.ferrite.client.ClientTls;
 import io.ferrite.engine.Durability;
 import io.ferrite.engine.Engine;
 import io.ferrite.engine.EngineBuilder;
+import io.ferrite.kafka.KafkaRelay;
+import io.ferrite.testing.KafkaBroker;
 import io.ferrite.pipeline.Pipeline;
 import io.ferrite.pipeline.PipelineFile;
 import io.ferrite.pipeline.PolicyEngine;
@@ -39,6 +41,8 @@ final class FerriteTarget implements IngestTarget {
     private final Thread scraper;
     private volatile boolean scraping;
     private final boolean hasPipeline;
+    /** With forwarding: the broker the relay stage sends to. */
+    private KafkaBroker broker;
 
     /** What observability the target runs with. */
     enum Metrics {
@@ -66,7 +70,16 @@ final class FerriteTarget implements IngestTarget {
      */
     FerriteTarget(TransportKind transport, Durability durability, boolean dedup, TlsProvider tls, Metrics metrics,
                   String pipeline) {
-        this.hasPipeline = pipeline != null;
+        this(transport, durability, dedup, tls, metrics, pipeline, null);
+    }
+
+    /**
+     * As above, and with {@code forward} a Kafka broker in this JVM and the relay stage forwarding every
+     * event to it ({@code --forward-kafka}, ACK after the journal or after Kafka), or null for none.
+     */
+    FerriteTarget(TransportKind transport, Durability durability, boolean dedup, TlsProvider tls, Metrics metrics,
+                  String pipeline, KafkaRelay.Ack forward) {
+        this.hasPipeline = pipeline != null || forward != null;
         try {
             ServerConfig.Builder server = ServerConfig.builder().port(0).transport(transport);
             if (tls != null) {
@@ -88,6 +101,15 @@ final class FerriteTarget implements IngestTarget {
             if (!dedup) {
                 engine.dedupWindow(0, Duration.ofMinutes(1));
             }
+            if (forward != null) {
+                broker = KafkaBroker.start();
+                broker.createTopic("forwarded", 4);
+                KafkaRelay relay = new KafkaRelay(broker.bootstrap(), "forwarded", 65_536, java.util.Map.of());
+                engine.stage("kafka-relay", relay);
+                if (forward == KafkaRelay.Ack.KAFKA) {
+                    engine.ackGate(relay::forwardedBelow);
+                }
+            }
             engine.countersFile(metrics != Metrics.OFF);
             server.recordLatency(metrics != Metrics.OFF);
             FerriteNode.Builder builder = FerriteNode.builder(engine.journal(directory.path().resolve("journal"))).server(server);
@@ -97,9 +119,12 @@ final class FerriteTarget implements IngestTarget {
             node = builder.start();
             scraping = metrics == Metrics.SCRAPED;
             scraper = scraping ? Thread.ofVirtual().name("bench-scraper").start(this::scrape) : null;
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            if (broker != null) {
+                broker.close();
+            }
             directory.close();
-            throw e;
+            throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
         }
     }
 
@@ -153,6 +178,9 @@ final class FerriteTarget implements IngestTarget {
         try {
             node.close();
         } finally {
+            if (broker != null) {
+                broker.close();
+            }
             directory.close();
         }
     }

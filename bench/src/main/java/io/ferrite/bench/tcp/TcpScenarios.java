@@ -2,6 +2,7 @@ package io.ferrite.bench.tcp;
 
 import io.ferrite.bench.suite.Scenario;
 import io.ferrite.engine.Durability;
+import io.ferrite.kafka.KafkaRelay;
 import io.ferrite.transport.server.TransportKind;
 import io.ferrite.transport.tls.TlsProvider;
 
@@ -144,6 +145,23 @@ public final class TcpScenarios {
             List.of("tcp.max." + transport.cliName() + ".async.c" + connections), 0, connections,
             () -> new FerriteTarget(transport, Durability.ASYNC, true, null, FerriteTarget.Metrics.DEFAULT,
                 index ? INDEX : WINDOWS), NettyTransports.unavailableReason(transport));
+    }
+
+    /**
+     * Forwarding to Kafka ({@code tcp.max.<transport>.async-forward-<journal|kafka>.c<N>}): the server
+     * with the relay stage sending every event to a broker in this JVM, ACKing after the journal or
+     * after Kafka's acknowledgement, beside the same server without forwarding and Kafka's producer alone.
+     */
+    public static Scenario ferriteForward(TransportKind transport, KafkaRelay.Ack ack, int connections) {
+        String mode = ack == KafkaRelay.Ack.KAFKA ? "kafka" : "journal";
+        String name = "tcp.max." + transport.cliName() + ".async-forward-" + mode + ".c" + connections;
+        String description = String.format(Locale.ROOT, "FerriteServer (%s, async, forwarding every event to Kafka, ACK"
+            + " after the %s) <- LoadGenerator, %d connection(s), 64-byte events as fast as ACKs allow",
+            transport.cliName(), ack == KafkaRelay.Ack.KAFKA ? "Kafka acknowledgement" : "local journal", connections);
+        return new LoadScenario(name, "tcp-max", description,
+            List.of("tcp.max." + transport.cliName() + ".async.c" + connections, "peer.kafka.acksall"), 0, connections,
+            () -> new FerriteTarget(transport, Durability.ASYNC, true, null, FerriteTarget.Metrics.DEFAULT, null, ack),
+            NettyTransports.unavailableReason(transport));
     }
 
     /**
