@@ -30,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -123,6 +124,8 @@ public final class KafkaLanes implements AutoCloseable {
     private final Thread thread;
     private KafkaConsumer<byte[], byte[]> consumer;
     private volatile boolean running = true;
+    /** What a lane's publish asks while it waits out back pressure (made once: no lambda per record). */
+    private final BooleanSupplier keepRunning = () -> running;
     private volatile long rebalances;
     private volatile long partitionsAssigned;
     private volatile long partitionsRevoked;
@@ -197,7 +200,7 @@ public final class KafkaLanes implements AutoCloseable {
         }
         long next = -1;
         for (ConsumerRecord<byte[], byte[]> record : records) {
-            if (!lane.publish(record, () -> running)) {
+            if (!lane.publish(record, keepRunning)) {
                 break; // failed, fenced or closing: rebuilt or revoked next
             }
             next = record.offset() + 1;
@@ -341,12 +344,16 @@ public final class KafkaLanes implements AutoCloseable {
                 }
             }
             if (settings.guarantee() == Guarantee.AT_LEAST_ONCE) {
+                Map<TopicPartition, OffsetAndMetadata> drained = new HashMap<>();
                 for (TopicPartition partition : revoked) {
                     LaneFigures figure = figures.get(partition.partition());
                     if (figure != null && figure.committedOffset >= 0) {
-                        consumer.commitSync(Map.of(partition, new OffsetAndMetadata(figure.committedOffset)));
+                        drained.put(partition, new OffsetAndMetadata(figure.committedOffset));
                     }
                     committedAtLeastOnce.remove(partition);
+                }
+                if (!drained.isEmpty()) {
+                    consumer.commitSync(drained);
                 }
             }
         }

@@ -63,6 +63,8 @@ final class LaneOutput implements EventHandler {
     private boolean inTransaction;
     /** The offset of the newest event output and not yet committed, or -1. */
     private long uncommittedOffset = -1;
+    /** The offset the last commit made Kafka's (this lane's start until it commits). */
+    private long committedNext;
     private long lastCommitNanos = System.nanoTime();
     private volatile long processedIndex = -1;
     private volatile long committableOffset = -1;
@@ -83,6 +85,7 @@ final class LaneOutput implements EventHandler {
         this.laneDirectory = laneDirectory;
         this.journalNext = journalNext;
         this.startOffset = startOffset;
+        this.committedNext = startOffset;
         this.figures = figures;
         this.handed = handed;
         this.recordFailure = (metadata, error) -> {
@@ -138,7 +141,7 @@ final class LaneOutput implements EventHandler {
         }
         long through = processedIndex >= handed.lastIndex() ? Math.max(uncommittedOffset, handed.lastOffset())
             : uncommittedOffset;
-        if (through >= startOffset) {
+        if (through >= committedNext) { // something after the last commit: commit it, else nothing to do
             if (guarantee == Guarantee.EXACTLY_ONCE && !inTransaction) {
                 try {
                     producer.beginTransaction();
@@ -180,6 +183,7 @@ final class LaneOutput implements EventHandler {
             return;
         }
         uncommittedOffset = -1;
+        committedNext = next;
         lastCommitNanos = System.nanoTime();
         figures.commits++;
         figures.committedOffset = next;

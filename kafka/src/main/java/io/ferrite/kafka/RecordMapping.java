@@ -9,7 +9,9 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteBuffer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -34,6 +36,9 @@ public final class RecordMapping {
     public static final String TYPE = "ferrite-type";
     /** On outputs: where the input was, {@code TOPIC-PARTITION@OFFSET} (UTF-8). */
     public static final String SOURCE = "ferrite-source";
+    /** Big-endian views of byte arrays: headers and keys are read without wrapping them in a buffer. */
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
     private static final int OFFSET_BITS = 40;
     private static final long FNV_OFFSET = 0xcbf29ce484222325L;
     private static final long FNV_PRIME = 0x100000001b3L;
@@ -45,7 +50,7 @@ public final class RecordMapping {
     public static long eventId(Headers headers, int partition, long offset) {
         Header header = headers.lastHeader(EVENT_ID);
         if (header != null && header.value() != null && header.value().length == Long.BYTES) {
-            long id = ByteBuffer.wrap(header.value()).getLong();
+            long id = (long) LONG.get(header.value(), 0);
             if (id != 0) {
                 return id;
             }
@@ -64,7 +69,7 @@ public final class RecordMapping {
             return 0;
         }
         if (recordKey.length == Long.BYTES) {
-            return ByteBuffer.wrap(recordKey).getLong();
+            return (long) LONG.get(recordKey, 0);
         }
         long decimal = decimal(recordKey);
         if (decimal >= 0) {
@@ -83,7 +88,7 @@ public final class RecordMapping {
         if (header == null || header.value() == null || header.value().length != Integer.BYTES) {
             return fallback;
         }
-        return ByteBuffer.wrap(header.value()).getInt();
+        return (int) INT.get(header.value(), 0);
     }
 
     /**
@@ -104,12 +109,16 @@ public final class RecordMapping {
 
     /** A long as 8 big-endian bytes (output keys and eventId headers). */
     public static byte[] longBytes(long value) {
-        return ByteBuffer.allocate(Long.BYTES).putLong(value).array();
+        byte[] bytes = new byte[Long.BYTES];
+        LONG.set(bytes, 0, value);
+        return bytes;
     }
 
     /** An int as 4 big-endian bytes (type headers). */
     public static byte[] intBytes(int value) {
-        return ByteBuffer.allocate(Integer.BYTES).putInt(value).array();
+        byte[] bytes = new byte[Integer.BYTES];
+        INT.set(bytes, 0, value);
+        return bytes;
     }
 
     /** {@code TOPIC-PARTITION@OFFSET} as UTF-8. */
