@@ -176,6 +176,8 @@ final class Catalog {
         if (suite == SuiteKind.FULL) {
             list.add(pipe("ferrite-separate", "Ferrite MEMORY, 3 stages, a thread each", "embedded.disruptor-chain",
                 "embedded.disruptor-one-thread"));
+            list.add(pipe("ferrite-async-metrics-off", "Ferrite ASYNC journal, 1 stage, metrics off (no counters file)",
+                "embedded.ferrite-async"));
             list.add(pipe("ferrite-memory-dedup", "Ferrite MEMORY, 1 stage, eventId dedup window on",
                 "embedded.disruptor"));
         }

@@ -54,6 +54,15 @@ final class FerritePipe implements EventPipe {
      *                {@code durability} is MEMORY (then null)
      */
     FerritePipe(Durability durability, int stages, StageThreading threading, boolean dedup, Path journal) {
+        this(durability, stages, threading, dedup, journal, true);
+    }
+
+    /**
+     * @param countersFile whether the engine mirrors its metrics into {@code counters.dat} (what
+     *                     {@code ferrite stat} reads; on by default); off only to measure its cost
+     */
+    FerritePipe(Durability durability, int stages, StageThreading threading, boolean dedup, Path journal,
+                boolean countersFile) {
         this.dedup = dedup;
         this.sync = durability == Durability.SYNC;
         this.counters = new HandledCounter[stages];
@@ -63,7 +72,8 @@ final class FerritePipe implements EventPipe {
             .threading(threading)
             .idle(IdleKind.YIELD)
             .cpuLayout(CpuLayout.none())
-            .capacity(CAPACITY);
+            .capacity(CAPACITY)
+            .countersFile(countersFile);
         if (!dedup) {
             builder.dedupWindow(0, Duration.ofMinutes(10));
         }

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code ferrite-async}: {@code Durability.ASYNC} (Chronicle Queue journal in a fresh
  *       directory under {@code java.io.tmpdir}, deleted after the fork), one stage reading it with a
  *       tailer, {@code IdleKind.YIELD}, dedup off;</li>
+ *   <li>{@code ferrite-async-metrics-off}: the same without the counters file (what metrics cost);</li>
  *   <li>{@code chronicle-tailer}: raw Chronicle Queue, same roll cycle and sync mode, 112-byte
  *       documents (Ferrite's record size), one tailer thread (see {@link ChronicleTailerPipe}).</li>
  * </ul>
@@ -34,7 +35,7 @@ import java.util.concurrent.TimeUnit;
 public class JournalThroughputBenchmark extends PipeState {
     static final int BATCH = 10_000;
 
-    @Param({"ferrite-async", "chronicle-tailer"})
+    @Param({"ferrite-async", "ferrite-async-metrics-off", "chronicle-tailer"})
     public String pipe;
 
     @Override

@@ -28,6 +28,9 @@ final class Pipes {
             case "abq" -> new BlockingQueuePipe();
             // (b) one consumer, journaled to a memory-mapped file
             case "ferrite-async" -> new FerritePipe(Durability.ASYNC, 1, StageThreading.FUSED, false, journal);
+            // the same with metrics off: no counters file (its cost, for the observability report)
+            case "ferrite-async-metrics-off" -> new FerritePipe(Durability.ASYNC, 1, StageThreading.FUSED, false, journal,
+                false);
             case "chronicle-tailer" -> new ChronicleTailerPipe(journal);
             case "ferrite-sync" -> new FerritePipe(Durability.SYNC, 1, StageThreading.FUSED, false, journal);
             // (c) three consumers in a chain
