@@ -34,6 +34,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /**
@@ -69,6 +70,11 @@ final class DemoCommand implements Callable<Integer> {
         + " one stage that counts.")
     Path pipelineFile;
 
+    @Option(names = "--warmup", defaultValue = "2s",
+        description = "Each phase starts with this long of sending that is checked but not counted: the JIT compiling"
+            + " the path, the stages catching up with the phase before (default ${DEFAULT-VALUE}; 0s for none).")
+    String warmup;
+
     @Option(names = "--linger", defaultValue = "0s",
         description = "Keep the server up this long after the phases, to look at the dashboard (e.g. 60s; default ${DEFAULT-VALUE}).")
     String linger;
@@ -90,6 +96,7 @@ final class DemoCommand implements Callable<Integer> {
             "org.slf4j.simpleLogger.defaultLogLevel", "warn"));
         Durability mode = RunCommand.parseDurability(durability);
         Duration lingerFor = RunCommand.flag("--linger", linger, Durations::parse);
+        Duration warmupFor = RunCommand.flag("--warmup", warmup, Durations::parse);
         if (adminPort < 0 || adminPort > 65_535) {
             throw new IllegalArgumentException("--admin-port must be 0..65535 (0 = any free port), was " + adminPort);
         }
@@ -127,9 +134,9 @@ final class DemoCommand implements Callable<Integer> {
                 say("windows: http://127.0.0.1:%d/windows (events per key and second, the busiest keys)", node.adminPort());
             }
             int firstSeconds = seconds / 2;
-            phases.add(runPhase(node, "1. maximum throughput", 0, firstSeconds,
+            phases.add(runPhase(node, "1. maximum throughput", 0, firstSeconds, warmupFor,
                 "as fast as ACKs return, " + LoadConfig.DEFAULT_WINDOW + " events in flight per connection"));
-            phases.add(runPhase(node, "2. fixed rate", rate, seconds - firstSeconds,
+            phases.add(runPhase(node, "2. fixed rate", rate, seconds - firstSeconds, warmupFor,
                 String.format(Locale.ROOT, "%,d events/s, paced; latency from each event's scheduled send time", rate)));
             if (!lingerFor.isZero()) {
                 say("");
@@ -159,18 +166,31 @@ final class DemoCommand implements Callable<Integer> {
             """ : ""));
     }
 
-    private Phase runPhase(FerriteNode node, String name, int eventsPerSecond, int phaseSeconds, String what)
-        throws Exception {
+    /**
+     * Runs one phase: {@code warmupFor} of sending that is checked but left out of the client's
+     * figures and of the engine's (their "before" is taken when it ends), then {@code phaseSeconds}
+     * measured.
+     */
+    private Phase runPhase(FerriteNode node, String name, int eventsPerSecond, int phaseSeconds, Duration warmupFor,
+                           String what) throws Exception {
         say("");
         say("%s (%d s): %s", name, phaseSeconds, what);
-        EngineMetrics before = node.engine().metrics();
-        long events = eventsPerSecond == 0 ? Long.MAX_VALUE / 4 : (long) eventsPerSecond * phaseSeconds;
+        long warmupNanos = warmupFor.toNanos();
+        if (warmupNanos > 0) {
+            say("  the first %s is warm-up: sent and checked, not counted", warmup);
+        }
+        long events = eventsPerSecond == 0 ? Long.MAX_VALUE / 4
+            : Math.round(eventsPerSecond * (phaseSeconds + warmupNanos / 1e9));
         LoadGenerator generator = new LoadGenerator(LoadConfig.of(
             ClientConfig.builder("127.0.0.1", node.server().port()).clientName("ferrite-demo").build(),
-            events, eventsPerSecond, size, connections));
+            events, eventsPerSecond, size, connections).withWarmup(warmupFor));
+        AtomicReference<EngineMetrics> before = new AtomicReference<>(node.engine().metrics());
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        if (warmupNanos > 0) {
+            timer.schedule(() -> before.set(node.engine().metrics()), warmupNanos, TimeUnit.NANOSECONDS);
+        }
         if (eventsPerSecond == 0) {
-            timer.schedule(generator::stop, phaseSeconds, TimeUnit.SECONDS);
+            timer.schedule(generator::stop, warmupNanos + TimeUnit.SECONDS.toNanos(phaseSeconds), TimeUnit.NANOSECONDS);
         }
         Summary summary;
         try {
@@ -178,7 +198,7 @@ final class DemoCommand implements Callable<Integer> {
         } finally {
             timer.shutdownNow();
         }
-        return new Phase(name, summary, before, node.engine().metrics());
+        return new Phase(name, summary, before.get(), node.engine().metrics());
     }
 
     private void report(List<Phase> phases) {
@@ -202,6 +222,8 @@ final class DemoCommand implements Callable<Integer> {
         say("");
         say("What the numbers mean:");
         say("- events/s: events ACKed per second: each was deduplicated and written to the journal first.");
+        say("  Each phase's warm-up (--warmup) is left out of every figure: the first seconds of a JVM run the");
+        say("  code interpreted while the JIT compiles it (bin/ferrite aot shortens that).");
         say("- p50 ... max: the client's time from send (phase 2: from when the event was due) to its ACK, over");
         say("  loopback TCP. In phase 1 it is mostly waiting behind the others in flight: throughput, not latency.");
         say("  Phase 2 is the latency figure: the engine is not saturated, and a stall is charged to every event");

@@ -113,7 +113,8 @@ class FerriteCliTest {
             run("--kafka-properties", missing, "--kafka-properties " + missing + ": cannot read it (no such file)"),
             new BadLine(List.of("status", "--admin-port", "0"), "--admin-port must be 1..65535, was 0"),
             new BadLine(List.of("replay", "--journal", dir.resolve("none").toString()), "no journal at"),
-            new BadLine(List.of("demo", "--seconds", "1"), "--seconds must be >= 2, --connections and --rate >= 1"));
+            new BadLine(List.of("demo", "--seconds", "1"), "--seconds must be >= 2, --connections and --rate >= 1"),
+            new BadLine(List.of("demo", "--warmup", "soon"), "--warmup: duration 'soon' is not like 500ms, 30s, 10m or 2h"));
     }
 
     /** {@code ferrite run} on free ports without a journal, with one flag set wrong. */
