@@ -17,7 +17,12 @@ public enum MemoryAdvice {
     /** Back this range with transparent huge pages where possible. */
     HUGE_PAGE(14),
     /** Never back this range with transparent huge pages. */
-    NO_HUGE_PAGE(15);
+    NO_HUGE_PAGE(15),
+    /**
+     * Fault the range's pages in for reading now, in one call (Linux 5.14+): what touching a byte of
+     * each page does, without a page-fault exception per page.
+     */
+    POPULATE_READ(22);
 
     private final int linuxValue;
 

@@ -1,8 +1,11 @@
 package io.ferrite.engine.journal;
 
+import io.ferrite.libc.LibC;
 import io.ferrite.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.File;
 import java.io.RandomAccessFile;
@@ -33,14 +36,18 @@ class JournalPretoucherTest {
             Await.until("the pretoucher past the last write", Duration.ofSeconds(10),
                 () -> pretoucher.touchedUpTo() >= Math.min(10 * MIB + JournalPretoucher.DEFAULT_AHEAD_BYTES, file.length()));
             assertThat(pretoucher.touchedUpTo()).isGreaterThan(10 * MIB).isLessThanOrEqualTo(file.length());
+            assertThat(pretoucher.populating()).as("madvise(MADV_POPULATE_READ) still used: Linux >= 5.14 here")
+                .isEqualTo(LibC.availability().isAvailable());
         }
     }
 
-    @Test
-    void aFileShrunkUnderTheMappingIsMappedAgain() throws Exception {
+    /** Both ways of bringing pages in: madvise(MADV_POPULATE_READ), and a byte read from each page. */
+    @ParameterizedTest(name = "populate={0}")
+    @ValueSource(booleans = {true, false})
+    void aFileShrunkUnderTheMappingIsMappedAgain(boolean populate) throws Exception {
         File file = dir.resolve("cycle").toFile();
         try (RandomAccessFile raf = new RandomAccessFile(file, "rw");
-             JournalPretoucher pretoucher = new JournalPretoucher("test-pretouch", 4 * MIB)) {
+             JournalPretoucher pretoucher = new JournalPretoucher("test-pretouch", 4 * MIB, () -> { }, populate)) {
             raf.setLength(8 * MIB);
             pretoucher.writerMovedTo(file);
             pretoucher.writerAt(0);
@@ -53,6 +60,7 @@ class JournalPretoucherTest {
             pretoucher.writerAt(3 * MIB);
             Await.until("touched ahead again after the fault", Duration.ofSeconds(10),
                 () -> pretoucher.touchedUpTo() == 7 * MIB);
+            assertThat(pretoucher.populating()).isEqualTo(populate && LibC.availability().isAvailable());
         }
     }
 
