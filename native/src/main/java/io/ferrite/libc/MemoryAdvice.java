@@ -22,7 +22,12 @@ public enum MemoryAdvice {
      * Fault the range's pages in for reading now, in one call (Linux 5.14+): what touching a byte of
      * each page does, without a page-fault exception per page.
      */
-    POPULATE_READ(22);
+    POPULATE_READ(22),
+    /**
+     * Fault the range's pages in for writing now, in one call (Linux 5.14+): mapped writable and
+     * dirty, as a store to each page would.
+     */
+    POPULATE_WRITE(23);
 
     private final int linuxValue;
 

@@ -16,6 +16,7 @@ import net.openhft.chronicle.wire.DocumentContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,6 +56,8 @@ public final class ChronicleJournal implements Journal {
     /** Started with the appender: brings the file's pages in ahead of it. */
     private JournalPretoucher pretoucher;
     private int pretouchedCycle = Integer.MIN_VALUE;
+    private File writerFile;
+    private final WriterPrefault prefault = new WriterPrefault();
     private final FreeSpaceGuard freeSpace;
     /** Why the last write failed (a fault in the mapped file), until a write succeeds again. */
     private volatile String lastFailure;
@@ -241,9 +244,11 @@ public final class ChronicleJournal implements Journal {
             long position = bytes.writePosition(); // an offset in the cycle's file: Chronicle maps files whole-offset
             if (appender.cycle() != pretouchedCycle) {
                 pretouchedCycle = appender.cycle();
-                pretoucher.writerMovedTo(appender.currentFile());
+                writerFile = appender.currentFile();
+                pretoucher.writerMovedTo(writerFile);
             }
             pretoucher.writerAt(position);
+            prefault.ahead(bytes, position, pretoucher.touchedUpTo(writerFile));
             bytes.writeSkip(JournalBatch.HEADER_LENGTH + (long) recordBytes);
             long address = bytes.addressForWrite(position);
             JournalBatch.writeHeader(AddressSpace.ALL, address, nextIndex, journaledAtEpochNanos, count);
@@ -468,6 +473,11 @@ public final class ChronicleJournal implements Journal {
     /** Checks the free space now (tests; the pretoucher's thread does it every 10 ms). */
     void checkFreeSpace() {
         freeSpace.check();
+    }
+
+    /** The writer's own prefaulting (tests). */
+    WriterPrefault prefault() {
+        return prefault;
     }
 
     /** The writer's pretoucher, once the first claim started it (tests). */

@@ -55,6 +55,8 @@ final class JournalPretoucher implements AutoCloseable {
     private final Progress touchedUpTo = new Progress();
     private final Progress faults = new Progress();
     private volatile File writerFile;
+    /** The file {@link #touchedUpTo} is about; written after it was reset for that file. */
+    private volatile File touchedFile;
     private volatile boolean closed;
     private final Thread thread;
 
@@ -109,6 +111,11 @@ final class JournalPretoucher implements AutoCloseable {
         return touchedUpTo.getAcquire();
     }
 
+    /** The file offset up to which pages of {@code file} have been brought in; 0 while the pretoucher is on another file. */
+    long touchedUpTo(File file) {
+        return file.equals(touchedFile) ? touchedUpTo.getAcquire() : 0;
+    }
+
     /** Whether pages are brought in by madvise rather than a read of each (tests). */
     boolean populating() {
         return populate;
@@ -145,6 +152,7 @@ final class JournalPretoucher implements AutoCloseable {
                 unmap();
                 touchedUpTo.setRelease(0);
                 mappedFile = file;
+                touchedFile = file;
             }
             long target = position + aheadBytes;
             if (target > mapped.byteSize()) {

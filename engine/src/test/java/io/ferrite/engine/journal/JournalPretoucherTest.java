@@ -41,6 +41,28 @@ class JournalPretoucherTest {
         }
     }
 
+    @Test
+    void theWriterPopulatesItsOwnMappingAheadOnlyOverPagesThePretoucherBroughtIn() throws Exception {
+        try (ChronicleJournal journal = ChronicleJournal.open(JournalConfig.of(dir))) {
+            MemorySegment payload = MemorySegment.ofArray(new byte[1000]);
+            assertThat(JournalTesting.append(journal, 0, 0, 0, 0, 0, 1, 0, payload, 0, 1000)).isZero();
+            File file = cycleFile();
+            JournalPretoucher pretoucher = journal.pretoucher();
+            Await.until("the pretoucher ahead of the writer", Duration.ofSeconds(10),
+                () -> pretoucher.touchedUpTo(file) >= 8 * MIB);
+            for (int i = 1; i < 5_000; i++) { // ~5 MB, inside what the pretoucher brought in
+                assertThat(JournalTesting.append(journal, 0, i, i, 0, 0, 1, 0, payload, 0, 1000)).isEqualTo(i);
+            }
+            WriterPrefault prefault = journal.prefault();
+            assertThat(prefault.enabled()).as("madvise(MADV_POPULATE_WRITE) in use: Linux >= 5.14 here")
+                .isEqualTo(LibC.availability().isAvailable());
+            if (prefault.enabled()) {
+                assertThat(prefault.calls()).as("a call a megabyte").isBetween(4L, 8L);
+            }
+            assertThat(pretoucher.touchedUpTo(dir.resolve("another.cq4").toFile())).isZero();
+        }
+    }
+
     /** Both ways of bringing pages in: madvise(MADV_POPULATE_READ), and a byte read from each page. */
     @ParameterizedTest(name = "populate={0}")
     @ValueSource(booleans = {true, false})
