@@ -248,7 +248,7 @@ public final class ChronicleJournal implements Journal {
                 pretoucher.writerMovedTo(writerFile);
             }
             pretoucher.writerAt(position);
-            prefault.ahead(bytes, position, pretoucher.touchedUpTo(writerFile));
+            prefault.ahead(bytes, position, pretoucher, writerFile);
             bytes.writeSkip(JournalBatch.HEADER_LENGTH + (long) recordBytes);
             long address = bytes.addressForWrite(position);
             JournalBatch.writeHeader(AddressSpace.ALL, address, nextIndex, journaledAtEpochNanos, count);

@@ -9,6 +9,7 @@ import net.openhft.chronicle.bytes.MappedBytesStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.File;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -43,9 +44,9 @@ final class WriterPrefault {
      * The writer is about to write at file offset {@code position} of {@code bytes}; populates up
      * to a megabyte ahead when what is populated runs out within a quarter of one.
      *
-     * @param cachedUpTo the file offset up to which the pretoucher has brought pages in (acquire)
+     * @param pretoucher asked, only when a call is due, how far it has brought {@code file}'s pages in
      */
-    void ahead(Bytes<?> bytes, long position, long cachedUpTo) {
+    void ahead(Bytes<?> bytes, long position, JournalPretoucher pretoucher, File file) {
         if (!enabled) {
             return;
         }
@@ -58,6 +59,7 @@ final class WriterPrefault {
             return;
         }
         long from = Math.max(position, populatedUpTo) & -PAGE_BYTES;
+        long cachedUpTo = pretoucher.touchedUpTo(file);
         long to = Math.min(Math.min(position + CHUNK_BYTES, cachedUpTo), mapped.safeLimit()) & -PAGE_BYTES;
         if (to <= from || !mapped.inside(from, to - from)) {
             return;
